@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Warren",
+    platforms: [.macOS(.v15)],
+    products: [
+        /// The AMQP 0-9-1 client over rabbitmq-c.
+        .library(name: "WarrenAMQP", targets: ["WarrenAMQP"]),
+        /// The task layer: typed producer, worker runtime, retries and dead letters.
+        .library(name: "Warren", targets: ["Warren"]),
+        /// The command-line tool.
+        .executable(name: "warren", targets: ["warren"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "WarrenAMQP",
+            dependencies: [
+                "CRabbitMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "Warren",
+            dependencies: [
+                "WarrenAMQP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "warren",
+            dependencies: [
+                "Warren",
+                "WarrenAMQP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "WarrenAMQPTests",
+            dependencies: ["WarrenAMQP", "CRabbitMQ"]
+        ),
+        .testTarget(
+            name: "WarrenAMQPIntegrationTests",
+            dependencies: ["WarrenAMQP", "CRabbitMQ"]
+        ),
+    ]
+)

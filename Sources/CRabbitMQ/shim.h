@@ -1,0 +1,22 @@
+// Umbrella header for rabbitmq-c 0.11 (Debian's librabbitmq-dev: headers directly in /usr/include).
+#ifndef WARREN_CRABBITMQ_SHIM_H
+#define WARREN_CRABBITMQ_SHIM_H
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+
+/// `amqp_login_with_properties` is variadic, which Swift cannot call: this wrapper fixes the SASL
+/// method to PLAIN with a user name and password.
+static inline amqp_rpc_reply_t warren_login_plain(amqp_connection_state_t state, const char *vhost,
+                                                  int channel_max, int frame_max, int heartbeat,
+                                                  const amqp_table_t *client_properties,
+                                                  const char *user, const char *password) {
+    return amqp_login_with_properties(state, vhost, channel_max, frame_max, heartbeat, client_properties,
+                                      AMQP_SASL_METHOD_PLAIN, user, password);
+}
+
+#endif

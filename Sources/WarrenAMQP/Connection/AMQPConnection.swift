@@ -1,0 +1,2 @@
+/// A connection to a RabbitMQ broker. (Being written.)
+public final class AMQPConnection: Sendable {}
