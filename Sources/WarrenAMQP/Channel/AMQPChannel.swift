@@ -1,0 +1,43 @@
+/// An AMQP channel: the unit that declares topology, publishes, consumes and settles deliveries.
+///
+/// Open one with ``AMQPConnection/openChannel()``. A channel is safe to use from any task; its calls
+/// run in the order they were made. When the broker closes a channel because of an error (for example
+/// `404 NOT_FOUND` for a missing queue, or `406 PRECONDITION_FAILED` for a queue re-declared with other
+/// arguments), the call that caused it throws ``AMQPError`` with code `.channelClosed` and the broker's
+/// reply code and text; the channel is then unusable, while the connection and its other channels go
+/// on. Open a new channel to continue.
+///
+/// Publishing and consuming on separate connections is recommended for high volumes: a broker that
+/// blocks a publishing connection (a resource alarm) then does not hold up acknowledgements.
+public final class AMQPChannel: Sendable {
+    let connection: AMQPConnection
+    let shared: ChannelShared
+
+    init(connection: AMQPConnection, shared: ChannelShared) {
+        self.connection = connection
+        self.shared = shared
+    }
+
+    var core: ConnectionCore { connection.core }
+
+    /// The channel number on its connection.
+    public var number: UInt16 { shared.identity.number }
+
+    /// True until the channel is closed by the application or the broker, or its connection is gone.
+    public var isOpen: Bool { shared.closedReason == nil && connection.isOpen }
+
+    /// Why the channel closed, or nil while it is open.
+    public var closeReason: AMQPError? { shared.closedReason ?? core.closeSignal.reason }
+
+    /// Closes the channel. Its consumers' sequences end; unsettled deliveries return to their queues.
+    public func close() async throws {
+        guard shared.closedReason == nil else { return }
+        _ = try await call(.channelClose)
+    }
+
+    /// Sends a synchronous method and waits for its reply.
+    func call(_ request: MethodRequest) async throws -> RPCReply {
+        let promise = Promise<RPCReply>()
+        return try await core.perform(promise, .rpc(shared.identity, request, promise))
+    }
+}

@@ -1,0 +1,96 @@
+/// Identifies one incarnation of a channel: the number, and how many times the connection has opened
+/// that number. A delivery tag is only valid on the incarnation that received it.
+struct ChannelIdentity: Sendable, Hashable, CustomStringConvertible {
+    var number: UInt16
+    var generation: UInt64
+
+    var description: String { "\(number)" }
+}
+
+/// Work for the I/O thread, submitted through the ``Inbox``.
+enum Command: Sendable {
+    /// Open a new channel; the promise gets its shared state.
+    case openChannel(Promise<ChannelShared>)
+    /// Send a synchronous method on a channel and settle the promise with the broker's reply.
+    case rpc(ChannelIdentity, MethodRequest, Promise<RPCReply>)
+    /// Publish messages on a channel. The promise is settled when all are confirmed (confirm mode)
+    /// or written to the socket (otherwise).
+    case publish(ChannelIdentity, [AMQPOutboundMessage], Promise<Void>)
+    /// Ack, nack or reject a delivery.
+    case settle(ChannelIdentity, Settlement)
+    /// Close the connection cleanly.
+    case close(Promise<Void>)
+}
+
+/// A synchronous AMQP method sent by the client, with what is needed to encode it.
+enum MethodRequest: Sendable {
+    case channelClose
+    case exchangeDeclare(name: String, type: String, passive: Bool, durable: Bool, autoDelete: Bool,
+                         internal: Bool, arguments: AMQPTable)
+    case exchangeDelete(name: String, ifUnused: Bool)
+    case exchangeBind(destination: String, source: String, routingKey: String, arguments: AMQPTable)
+    case exchangeUnbind(destination: String, source: String, routingKey: String, arguments: AMQPTable)
+    case queueDeclare(name: String, passive: Bool, durable: Bool, exclusive: Bool, autoDelete: Bool,
+                      arguments: AMQPTable)
+    case queueBind(queue: String, exchange: String, routingKey: String, arguments: AMQPTable)
+    case queueUnbind(queue: String, exchange: String, routingKey: String, arguments: AMQPTable)
+    case queuePurge(queue: String)
+    case queueDelete(queue: String, ifUnused: Bool, ifEmpty: Bool)
+    case basicQos(prefetchCount: UInt16, global: Bool)
+    case basicConsume(queue: String, consumerTag: String, exclusive: Bool, noAck: Bool, arguments: AMQPTable,
+                      stream: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation)
+    case basicCancel(consumerTag: String)
+    case basicGet(queue: String, noAck: Bool)
+    case confirmSelect(maxOutstanding: Int?)
+
+    /// The AMQP name of the method, for errors and logs.
+    var operation: String {
+        switch self {
+        case .channelClose: "channel.close"
+        case .exchangeDeclare: "exchange.declare"
+        case .exchangeDelete: "exchange.delete"
+        case .exchangeBind: "exchange.bind"
+        case .exchangeUnbind: "exchange.unbind"
+        case .queueDeclare: "queue.declare"
+        case .queueBind: "queue.bind"
+        case .queueUnbind: "queue.unbind"
+        case .queuePurge: "queue.purge"
+        case .queueDelete: "queue.delete"
+        case .basicQos: "basic.qos"
+        case .basicConsume: "basic.consume"
+        case .basicCancel: "basic.cancel"
+        case .basicGet: "basic.get"
+        case .confirmSelect: "confirm.select"
+        }
+    }
+
+    /// The broker object the method acts on, for errors and logs.
+    var object: String? {
+        switch self {
+        case .exchangeDeclare(let name, _, _, _, _, _, _), .exchangeDelete(let name, _):
+            "exchange '\(name)'"
+        case .exchangeBind(let destination, let source, let key, _),
+             .exchangeUnbind(let destination, let source, let key, _):
+            "exchange '\(destination)' bound to exchange '\(source)' with key '\(key)'"
+        case .queueBind(let queue, let exchange, let key, _), .queueUnbind(let queue, let exchange, let key, _):
+            "queue '\(queue)' bound to exchange '\(exchange)' with key '\(key)'"
+        case .queueDeclare(let name, _, _, _, _, _), .queuePurge(let name), .queueDelete(let name, _, _),
+             .basicConsume(let name, _, _, _, _, _), .basicGet(let name, _):
+            "queue '\(name)'"
+        case .basicCancel(let tag):
+            "consumer '\(tag)'"
+        case .channelClose, .basicQos, .confirmSelect:
+            nil
+        }
+    }
+}
+
+/// The broker's reply to a ``MethodRequest``.
+enum RPCReply: Sendable {
+    case done
+    case queueDeclared(AMQPQueueDeclareResult)
+    case messageCount(UInt32)
+    case consumerTag(String)
+    case getEmpty
+    case got(AMQPDelivery)
+}

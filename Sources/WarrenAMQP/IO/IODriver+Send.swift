@@ -1,0 +1,195 @@
+import CRabbitMQ
+
+extension IODriver {
+    /// The header a mandatory publish carries in confirm mode, so that a `basic.return` can be matched
+    /// to the publish it belongs to (AMQP's return carries no sequence number).
+    static let publishSequenceHeader = "x-warren-publish-seq"
+
+    /// Sends a method frame. On a failure that breaks the connection, finishes it and returns false;
+    /// on a local encoding failure, throws through `failing` (or returns false when that is nil).
+    @discardableResult
+    func send<Method>(
+        _ methodID: amqp_method_number_t,
+        _ method: inout Method,
+        on channel: UInt16,
+        failing: ((AMQPError) -> Void)?
+    ) -> Bool {
+        let status = withUnsafeMutablePointer(to: &method) { pointer in
+            amqp_send_method(connection, channel, methodID, pointer)
+        }
+        guard status == AMQP_STATUS_OK.rawValue else {
+            let name = String(cString: amqp_method_name(methodID))
+            if isFatal(status) {
+                finish(connectionError(status, while: "sending \(name)"))
+            } else {
+                failing?(AMQPError(.invalidArgument, "rabbitmq-c could not encode \(name): \(String(cString: amqp_error_string2(status)))"))
+            }
+            return false
+        }
+        lastLibraryCall = .now
+        return true
+    }
+
+    /// Encodes a synchronous method into its C structure, sends it, and returns the replies it expects.
+    func encodeAndSend(_ request: MethodRequest, on channel: UInt16) throws(AMQPError) -> [amqp_method_number_t] {
+        defer { pool.reset() }
+        var sendError: AMQPError?
+        let fail: (AMQPError) -> Void = { sendError = $0 }
+        let sent: Bool
+        let expected: [amqp_method_number_t]
+        switch request {
+        case .channelClose:
+            var method = amqp_channel_close_t(
+                reply_code: UInt16(AMQP_REPLY_SUCCESS), reply_text: try pool.bytes("closed by the application"),
+                class_id: 0, method_id: 0
+            )
+            sent = send(AMQP_CHANNEL_CLOSE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_CHANNEL_CLOSE_OK_METHOD]
+        case .exchangeDeclare(let name, let type, let passive, let durable, let autoDelete, let isInternal, let arguments):
+            var method = amqp_exchange_declare_t(
+                ticket: 0, exchange: try pool.shortString(name, field: "exchange name"),
+                type: try pool.shortString(type, field: "exchange type"), passive: flag(passive),
+                durable: flag(durable), auto_delete: flag(autoDelete), internal: flag(isInternal), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_EXCHANGE_DECLARE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_EXCHANGE_DECLARE_OK_METHOD]
+        case .exchangeDelete(let name, let ifUnused):
+            var method = amqp_exchange_delete_t(
+                ticket: 0, exchange: try pool.shortString(name, field: "exchange name"),
+                if_unused: flag(ifUnused), nowait: 0
+            )
+            sent = send(AMQP_EXCHANGE_DELETE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_EXCHANGE_DELETE_OK_METHOD]
+        case .exchangeBind(let destination, let source, let routingKey, let arguments):
+            var method = amqp_exchange_bind_t(
+                ticket: 0, destination: try pool.shortString(destination, field: "exchange name"),
+                source: try pool.shortString(source, field: "exchange name"),
+                routing_key: try pool.shortString(routingKey, field: "routing key"), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_EXCHANGE_BIND_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_EXCHANGE_BIND_OK_METHOD]
+        case .exchangeUnbind(let destination, let source, let routingKey, let arguments):
+            var method = amqp_exchange_unbind_t(
+                ticket: 0, destination: try pool.shortString(destination, field: "exchange name"),
+                source: try pool.shortString(source, field: "exchange name"),
+                routing_key: try pool.shortString(routingKey, field: "routing key"), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_EXCHANGE_UNBIND_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_EXCHANGE_UNBIND_OK_METHOD]
+        case .queueDeclare(let name, let passive, let durable, let exclusive, let autoDelete, let arguments):
+            var method = amqp_queue_declare_t(
+                ticket: 0, queue: try pool.shortString(name, field: "queue name"), passive: flag(passive),
+                durable: flag(durable), exclusive: flag(exclusive), auto_delete: flag(autoDelete), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_QUEUE_DECLARE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_QUEUE_DECLARE_OK_METHOD]
+        case .queueBind(let queue, let exchange, let routingKey, let arguments):
+            var method = amqp_queue_bind_t(
+                ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
+                exchange: try pool.shortString(exchange, field: "exchange name"),
+                routing_key: try pool.shortString(routingKey, field: "routing key"), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_QUEUE_BIND_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_QUEUE_BIND_OK_METHOD]
+        case .queueUnbind(let queue, let exchange, let routingKey, let arguments):
+            var method = amqp_queue_unbind_t(
+                ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
+                exchange: try pool.shortString(exchange, field: "exchange name"),
+                routing_key: try pool.shortString(routingKey, field: "routing key"),
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_QUEUE_UNBIND_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_QUEUE_UNBIND_OK_METHOD]
+        case .queuePurge(let queue):
+            var method = amqp_queue_purge_t(ticket: 0, queue: try pool.shortString(queue, field: "queue name"), nowait: 0)
+            sent = send(AMQP_QUEUE_PURGE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_QUEUE_PURGE_OK_METHOD]
+        case .queueDelete(let queue, let ifUnused, let ifEmpty):
+            var method = amqp_queue_delete_t(
+                ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
+                if_unused: flag(ifUnused), if_empty: flag(ifEmpty), nowait: 0
+            )
+            sent = send(AMQP_QUEUE_DELETE_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_QUEUE_DELETE_OK_METHOD]
+        case .basicQos(let prefetchCount, let global):
+            var method = amqp_basic_qos_t(prefetch_size: 0, prefetch_count: prefetchCount, global: flag(global))
+            sent = send(AMQP_BASIC_QOS_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_BASIC_QOS_OK_METHOD]
+        case .basicConsume(let queue, let consumerTag, let exclusive, let noAck, let arguments, _):
+            var method = amqp_basic_consume_t(
+                ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
+                consumer_tag: try pool.shortString(consumerTag, field: "consumer tag"), no_local: 0,
+                no_ack: flag(noAck), exclusive: flag(exclusive), nowait: 0,
+                arguments: try arguments.cTable(in: pool.pointer)
+            )
+            sent = send(AMQP_BASIC_CONSUME_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_BASIC_CONSUME_OK_METHOD]
+        case .basicCancel(let consumerTag):
+            var method = amqp_basic_cancel_t(
+                consumer_tag: try pool.shortString(consumerTag, field: "consumer tag"), nowait: 0
+            )
+            sent = send(AMQP_BASIC_CANCEL_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_BASIC_CANCEL_OK_METHOD]
+        case .basicGet(let queue, let noAck):
+            var method = amqp_basic_get_t(ticket: 0, queue: try pool.shortString(queue, field: "queue name"), no_ack: flag(noAck))
+            sent = send(AMQP_BASIC_GET_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_BASIC_GET_OK_METHOD, AMQP_BASIC_GET_EMPTY_METHOD]
+        case .confirmSelect:
+            var method = amqp_confirm_select_t(nowait: 0)
+            sent = send(AMQP_CONFIRM_SELECT_METHOD, &method, on: channel, failing: fail)
+            expected = [AMQP_CONFIRM_SELECT_OK_METHOD]
+        }
+        if let sendError { throw sendError }
+        guard sent else {
+            throw core.closeSignal.reason ?? AMQPError(.connectionLost, "the connection was lost")
+        }
+        return expected
+    }
+
+    /// Publishes one message. Returns nil when written, or the error (which may also have finished
+    /// the connection).
+    func sendPublish(_ message: AMQPOutboundMessage, sequence: UInt64?, on channel: ChannelState) -> AMQPError? {
+        defer { pool.reset() }
+        do {
+            var properties = message.properties
+            if let sequence {
+                var headers = properties.headers ?? [:]
+                headers[Self.publishSequenceHeader] = .int64(Int64(truncatingIfNeeded: sequence))
+                properties.headers = headers
+            }
+            var cProperties = try properties.cProperties(in: pool.pointer)
+            let exchange = try pool.shortString(message.exchange, field: "exchange name")
+            let routingKey = try pool.shortString(message.routingKey, field: "routing key")
+            let status = message.body.withUnsafeBytes { body in
+                amqp_basic_publish(
+                    connection, channel.number, exchange, routingKey, message.mandatory ? 1 : 0, 0, &cProperties,
+                    amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress))
+                )
+            }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                if isFatal(status) {
+                    let error = connectionError(status, while: "publishing to exchange '\(message.exchange)'")
+                    finish(error)
+                    return error
+                }
+                return AMQPError(
+                    .invalidArgument, "rabbitmq-c could not encode the message: \(String(cString: amqp_error_string2(status)))",
+                    operation: "basic.publish", object: "exchange '\(message.exchange)'", channel: channel.number
+                )
+            }
+            lastLibraryCall = .now
+            return nil
+        } catch {
+            return error.adding(operation: "basic.publish", object: "exchange '\(message.exchange)'", channel: channel.number)
+        }
+    }
+
+    private func flag(_ value: Bool) -> amqp_boolean_t {
+        value ? 1 : 0
+    }
+}

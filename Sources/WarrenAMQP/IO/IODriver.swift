@@ -1,0 +1,291 @@
+import CRabbitMQ
+import Foundation
+import Logging
+
+/// Owns one rabbitmq-c connection and drives it from a dedicated thread.
+///
+/// rabbitmq-c is blocking and not thread-safe, so everything that touches the connection runs here:
+/// the thread waits in `poll()` on the socket and on the ``Inbox``'s eventfd, executes the commands
+/// Swift callers submitted, reads and dispatches the frames that arrived, expires calls past their
+/// deadline, and calls into the library at least every half heartbeat so that heartbeats are sent and
+/// a silent broker is noticed. Swift callers never block: they await ``Promise``s this thread settles.
+///
+/// Synchronous AMQP methods are sent with `amqp_send_method` and their replies matched here, rather
+/// than through rabbitmq-c's blocking RPC helpers, so one slow reply never stops the other channels,
+/// the heartbeats, or the deliveries.
+final class IODriver {
+    let core: ConnectionCore
+    let connection: amqp_connection_state_t
+    var logger: Logger
+    var pool = ScratchPool()
+    var channels: [UInt16: ChannelState] = [:]
+    var channelNumbers = ChannelNumberAllocator(maximum: 1)
+    var generation: UInt64 = 0
+    var pendingCallCount = 0
+    /// Set once the connection is finished; the loop then exits.
+    var finished = false
+    /// Set while our `connection.close` waits for its `close-ok`.
+    var closing: (promise: Promise<Void>, deadline: ContinuousClock.Instant)?
+    var socketFD: Int32 = -1
+    var heartbeatInterval: Duration = .zero
+    var lastLibraryCall = ContinuousClock.now
+    private var commandBuffer: [Command] = []
+
+    init(core: ConnectionCore) throws(AMQPError) {
+        guard let connection = amqp_new_connection() else {
+            throw AMQPError(.resourceExhausted, "rabbitmq-c could not allocate a connection")
+        }
+        self.core = core
+        self.connection = connection
+        self.logger = core.logger
+        logger[metadataKey: "amqp.url"] = "\(core.configuration.redactedURL)"
+    }
+
+    deinit {
+        amqp_destroy_connection(connection)
+    }
+
+    /// Starts the I/O thread: it connects, settles `connected`, then serves the connection until it
+    /// closes.
+    static func start(core: ConnectionCore, connected: Promise<Void>) {
+        let thread = Thread {
+            let driver: IODriver
+            do throws(AMQPError) {
+                driver = try IODriver(core: core)
+            } catch {
+                connected.fail(error)
+                core.closeSignal.signal(error)
+                _ = core.inbox.close(with: error)
+                return
+            }
+            do throws(AMQPError) {
+                try driver.connect()
+            } catch {
+                connected.fail(error)
+                driver.finish(error)
+                return
+            }
+            connected.succeed(())
+            driver.run()
+        }
+        thread.name = "warren-amqp-io"
+        thread.start()
+    }
+
+    // MARK: - The loop
+
+    private func run() {
+        var descriptors = [
+            pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: core.inbox.eventFD, events: Int16(POLLIN), revents: 0),
+        ]
+        while !finished {
+            executeCommands()
+            if finished { break }
+
+            let buffered = amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0
+            let socketReadable = descriptors[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0
+            if buffered || socketReadable || libraryCallDue() {
+                readFrames()
+                if finished { break }
+            }
+            if pendingCallCount > 0 || closing != nil { expireCalls() }
+            if finished { break }
+
+            let stillBuffered = amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0
+            descriptors[0].revents = 0
+            descriptors[1].revents = 0
+            let timeout = stillBuffered ? 0 : pollTimeoutMilliseconds()
+            let ready = poll(&descriptors, 2, timeout)
+            if ready < 0 && errno != EINTR {
+                finish(AMQPError(.protocolError, "poll() failed: \(String(cString: strerror(errno)))"))
+            }
+        }
+    }
+
+    private func executeCommands() {
+        core.inbox.drain(into: &commandBuffer)
+        for command in commandBuffer {
+            if finished {
+                fail(command, with: core.closeSignal.reason ?? AMQPError(.connectionClosed, "the connection is closed"))
+            } else {
+                execute(command)
+            }
+        }
+        commandBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads every frame that is available without blocking and dispatches it.
+    private func readFrames() {
+        var frame = amqp_frame_t()
+        var zero = timeval(tv_sec: 0, tv_usec: 0)
+        while !finished {
+            lastLibraryCall = .now
+            let status = amqp_simple_wait_frame_noblock(connection, &frame, &zero)
+            if status == AMQP_STATUS_TIMEOUT.rawValue { break }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                finish(connectionError(status, while: "reading from the broker"))
+                return
+            }
+            do {
+                try dispatch(frame)
+            } catch {
+                // Only framing errors reach here: the stream can no longer be trusted.
+                finish(error)
+                return
+            }
+        }
+        amqp_maybe_release_buffers(connection)
+    }
+
+    /// True when the library must be called so that it sends or checks heartbeats.
+    private func libraryCallDue() -> Bool {
+        guard heartbeatInterval > .zero else { return false }
+        return ContinuousClock.now - lastLibraryCall >= heartbeatInterval / 2
+    }
+
+    private func pollTimeoutMilliseconds() -> Int32 {
+        var wait: Duration? = nil
+        if heartbeatInterval > .zero {
+            wait = max(.zero, heartbeatInterval / 2 - (ContinuousClock.now - lastLibraryCall))
+        }
+        if let deadline = nextDeadline() {
+            let untilDeadline = max(.zero, deadline - ContinuousClock.now)
+            wait = min(wait ?? untilDeadline, untilDeadline)
+        }
+        guard let wait else { return -1 }
+        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds + 1)
+    }
+
+    private func nextDeadline() -> ContinuousClock.Instant? {
+        var earliest = closing?.deadline
+        guard pendingCallCount > 0 else { return earliest }
+        for channel in channels.values {
+            for call in channel.calls where !call.timedOut {
+                earliest = min(earliest ?? call.deadline, call.deadline)
+            }
+        }
+        return earliest
+    }
+
+    /// Fails the calls whose deadline passed; they stay queued so that their late replies still match.
+    private func expireCalls() {
+        let now = ContinuousClock.now
+        if let closing, closing.deadline <= now {
+            let reason = AMQPError(.connectionClosed, "the connection was closed by the application")
+            finish(reason)
+            closing.promise.succeed(())
+            return
+        }
+        for channel in channels.values {
+            for index in channel.calls.indices where !channel.calls[index].timedOut && channel.calls[index].deadline <= now {
+                channel.calls[index].timedOut = true
+                let call = channel.calls[index]
+                call.fail(
+                    AMQPError(
+                        .timeout,
+                        "the broker did not answer within \(core.configuration.callTimeout); the effect of the call is unknown",
+                        operation: call.operation,
+                        object: call.request?.object,
+                        channel: channel.number
+                    )
+                )
+            }
+        }
+    }
+
+    // MARK: - Ending
+
+    /// Ends the connection: fails everything still waiting, closes the socket, tells the waiters.
+    func finish(_ reason: AMQPError) {
+        guard !finished else { return }
+        finished = true
+        let byApplication = closing != nil
+        if byApplication {
+            logger.debug("AMQP connection closed")
+        } else {
+            logger.warning("AMQP connection ended", metadata: ["reason": "\(reason)"])
+        }
+        for command in core.inbox.close(with: reason) {
+            fail(command, with: reason)
+        }
+        for channel in Array(channels.values) {
+            finishChannel(channel, reason: reason, byApplication: byApplication)
+        }
+        core.blocked.finish()
+        if socketFD >= 0 {
+            // rabbitmq-c 0.11 has no public socket close; shut the socket down now so the broker sees
+            // the end at once, and amqp_destroy_connection (in deinit) closes the descriptor.
+            shutdown(socketFD, Int32(SHUT_RDWR))
+            socketFD = -1
+        }
+        core.closeSignal.signal(reason)
+    }
+
+    /// Forgets a channel: fails its calls and publishes, ends its consumers, frees its number.
+    func finishChannel(_ channel: ChannelState, reason: AMQPError, byApplication: Bool) {
+        channel.shared.markClosed(reason)
+        channels.removeValue(forKey: channel.number)
+        channelNumbers.release(channel.number)
+        pendingCallCount -= channel.calls.count
+        let calls = channel.calls
+        channel.calls.removeAll()
+        for call in calls { call.fail(reason) }
+        if let completions = channel.confirms?.removeAll() {
+            for completion in completions { completion.settle(reason) }
+        }
+        for (_, completion) in channel.waitingPublishes { completion.settle(reason) }
+        channel.waitingPublishes.removeAll()
+        for consumer in channel.consumers.values {
+            if byApplication { consumer.finish() } else { consumer.finish(throwing: reason) }
+        }
+        channel.consumers.removeAll()
+        channel.assembler.reset()
+    }
+
+    /// Fails a command that will not be executed.
+    func fail(_ command: Command, with error: AMQPError) {
+        switch command {
+        case .openChannel(let promise):
+            promise.fail(error)
+        case .rpc(_, let request, let promise):
+            if case .basicConsume(_, _, _, _, _, let stream) = request { stream.finish(throwing: error) }
+            promise.fail(error)
+        case .publish(_, _, let promise):
+            promise.fail(error)
+        case .settle:
+            break
+        case .close(let promise):
+            promise.succeed(())
+        }
+    }
+
+    /// The error for a failed library call on the connection as a whole.
+    func connectionError(_ status: Int32, while activity: String) -> AMQPError {
+        let text = String(cString: amqp_error_string2(status))
+        switch status {
+        case AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue:
+            return AMQPError(
+                .connectionLost,
+                "the broker sent nothing for two heartbeat intervals (\(heartbeatInterval) each) while \(activity): it or the network is stalled"
+            )
+        case AMQP_STATUS_CONNECTION_CLOSED.rawValue, AMQP_STATUS_SOCKET_ERROR.rawValue,
+             AMQP_STATUS_SOCKET_CLOSED.rawValue, AMQP_STATUS_TCP_ERROR.rawValue, AMQP_STATUS_SSL_ERROR.rawValue:
+            return AMQPError(.connectionLost, "the connection to the broker was lost while \(activity): \(text)")
+        default:
+            return AMQPError(.protocolError, "rabbitmq-c failed while \(activity): \(text) (status \(status))")
+        }
+    }
+
+    /// True for library statuses that leave the connection unusable.
+    func isFatal(_ status: Int32) -> Bool {
+        switch status {
+        case AMQP_STATUS_TABLE_TOO_BIG.rawValue, AMQP_STATUS_INVALID_PARAMETER.rawValue,
+             AMQP_STATUS_BAD_AMQP_DATA.rawValue:
+            return false
+        default:
+            return true
+        }
+    }
+}

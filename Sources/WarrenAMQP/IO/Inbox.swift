@@ -1,0 +1,75 @@
+import CRabbitMQ
+import Glibc
+import Synchronization
+
+/// The queue of commands from Swift callers to a connection's I/O thread.
+///
+/// Callers append under a lock and, when the I/O thread has not been woken since it last drained the
+/// queue, write to an eventfd that the thread polls together with the socket. So a burst of commands
+/// costs one wake-up, not one per command.
+final class Inbox: Sendable {
+    private struct State {
+        var commands: [Command] = []
+        var wakeupPending = false
+        var closedWith: AMQPError?
+    }
+
+    private let state = Mutex(State())
+    /// The eventfd the I/O thread polls; readable when commands are waiting.
+    let eventFD: Int32
+
+    init() throws(AMQPError) {
+        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard fd >= 0 else {
+            throw AMQPError(.resourceExhausted, "eventfd() failed: \(String(cString: strerror(errno)))")
+        }
+        eventFD = fd
+    }
+
+    deinit {
+        Glibc.close(eventFD)
+    }
+
+    /// Appends a command. Returns the connection's close reason instead when it is closed, in which
+    /// case the command was not taken and the caller must fail it.
+    func submit(_ command: Command) -> AMQPError? {
+        let (rejection, wake): (AMQPError?, Bool) = state.withLock { state in
+            if let closed = state.closedWith { return (closed, false) }
+            state.commands.append(command)
+            if state.wakeupPending { return (nil, false) }
+            state.wakeupPending = true
+            return (nil, true)
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = write(eventFD, &one, MemoryLayout<UInt64>.size)
+        }
+        return rejection
+    }
+
+    /// Moves every waiting command into `buffer` (which must be empty). Called by the I/O thread.
+    func drain(into buffer: inout [Command]) {
+        // Reset the eventfd first: a submit racing with us either lands in this drain or wakes us again.
+        var counter: UInt64 = 0
+        _ = read(eventFD, &counter, MemoryLayout<UInt64>.size)
+        state.withLock { state in
+            swap(&buffer, &state.commands)
+            state.wakeupPending = false
+        }
+    }
+
+    /// Refuses further commands and returns those still waiting, for the I/O thread to fail them.
+    func close(with reason: AMQPError) -> [Command] {
+        state.withLock { state in
+            state.closedWith = reason
+            let rest = state.commands
+            state.commands = []
+            return rest
+        }
+    }
+
+    /// The reason the inbox was closed, if it was.
+    var closedReason: AMQPError? {
+        state.withLock { $0.closedWith }
+    }
+}

@@ -1,0 +1,35 @@
+import DequeModule
+
+/// Everything the I/O thread knows about one open channel. Used on the I/O thread only.
+final class ChannelState {
+    enum Phase {
+        case opening
+        case open
+        case closing
+    }
+
+    /// Content assembled on this channel: what the method frame before it said.
+    enum ContentMethod {
+        case deliver(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String)
+        case getOK(deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String, messageCount: UInt32)
+        case returned(ConfirmTracker<PublishCompletion>.ReturnReason)
+    }
+
+    let shared: ChannelShared
+    var phase: Phase = .opening
+    var calls: Deque<PendingCall> = []
+    /// Set once `confirm.select-ok` arrived.
+    var confirms: ConfirmTracker<PublishCompletion>?
+    /// At most this many publishes wait for confirms; more wait in ``waitingPublishes``.
+    var maxOutstanding: Int?
+    var waitingPublishes: Deque<(AMQPOutboundMessage, PublishCompletion)> = []
+    var consumers: [String: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation] = [:]
+    var assembler = ContentAssembler<ContentMethod>()
+
+    init(shared: ChannelShared) {
+        self.shared = shared
+    }
+
+    var identity: ChannelIdentity { shared.identity }
+    var number: UInt16 { shared.identity.number }
+}
