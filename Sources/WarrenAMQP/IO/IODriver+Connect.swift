@@ -63,6 +63,7 @@ extension IODriver {
             negotiated.serverProperties = AMQPTable(cTable: serverProperties.pointee)
         }
         core.negotiated.withLock { $0 = negotiated }
+        established = true
         lastLibraryCall = .now
         logger.debug(
             "AMQP connection open",

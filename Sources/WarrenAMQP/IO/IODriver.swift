@@ -27,6 +27,8 @@ final class IODriver {
     /// Set while our `connection.close` waits for its `close-ok`.
     var closing: (promise: Promise<Void>, deadline: ContinuousClock.Instant)?
     var socketFD: Int32 = -1
+    /// Set once the handshake succeeded.
+    var established = false
     var heartbeatInterval: Duration = .zero
     var lastLibraryCall = ContinuousClock.now
     private var commandBuffer: [Command] = []
@@ -202,8 +204,9 @@ final class IODriver {
         guard !finished else { return }
         finished = true
         let byApplication = closing != nil
-        if byApplication {
-            logger.debug("AMQP connection closed")
+        if byApplication || !established {
+            // A failed connect is reported to the caller of connect(); no need to log it here too.
+            logger.debug("AMQP connection closed", metadata: ["reason": "\(reason)"])
         } else {
             logger.warning("AMQP connection ended", metadata: ["reason": "\(reason)"])
         }
