@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +38,9 @@ let package = Package(
             dependencies: [
                 "WarrenAMQP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         .executableTarget(
@@ -54,6 +59,18 @@ let package = Package(
         .testTarget(
             name: "WarrenAMQPIntegrationTests",
             dependencies: ["WarrenAMQP", "CRabbitMQ"]
+        ),
+        .testTarget(
+            name: "WarrenTests",
+            dependencies: ["Warren"]
+        ),
+        .testTarget(
+            name: "WarrenIntegrationTests",
+            dependencies: [
+                "Warren",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

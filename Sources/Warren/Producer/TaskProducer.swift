@@ -1,0 +1,193 @@
+import Foundation
+import Logging
+import Synchronization
+import WarrenAMQP
+
+/// Publishes tasks as persistent JSON messages with publisher confirms: when ``enqueue(_:to:options:)``
+/// returns, the broker has the task (on disk, for a durable queue).
+///
+/// ```swift
+/// let producer = TaskProducer(connection: connection)
+/// try await producer.enqueue(SendWelcomeEmail(userID: 7, address: "a@example.com"), to: "emails")
+/// ```
+///
+/// A task that no queue receives is an error (`AMQPError.unroutable`), never a silent drop: the
+/// queue must exist (a worker declares it, or call ``declare(_:topology:)``). Concurrent enqueues are
+/// pipelined on one channel. The producer does not own the connection; close it yourself.
+public final class TaskProducer: Sendable {
+    /// Producer settings.
+    public struct Configuration: Sendable {
+        /// The most enqueues waiting for confirms at once; more wait in the client.
+        public var maxOutstandingConfirms: Int
+        /// The AMQP `app_id` put on every message.
+        public var appID: String?
+        /// The delay exchanges used for delayed tasks.
+        public var topology: Topology
+
+        /// Creates settings.
+        public init(maxOutstandingConfirms: Int = 1024, appID: String? = nil, topology: Topology = Topology()) {
+            self.maxOutstandingConfirms = maxOutstandingConfirms
+            self.appID = appID
+            self.topology = topology
+        }
+    }
+
+    private let publisher: ConfirmedPublisher
+    private let configuration: Configuration
+    /// Queues known to be bound to the delay delivery exchange.
+    private let delayRoutes = Mutex<Set<String>>([])
+
+    /// A producer publishing on `connection`.
+    public init(connection: AMQPConnection, configuration: Configuration = Configuration()) {
+        self.publisher = ConfirmedPublisher(connection: connection, maxOutstanding: configuration.maxOutstandingConfirms)
+        self.configuration = configuration
+    }
+
+    /// Enqueues a task on a queue and returns once the broker confirmed it.
+    /// - Throws: `EncodingError` when the task does not encode; ``AMQPError`` when the broker refuses
+    ///   it (`.unroutable`: no such queue; `.publishNacked`) or the connection fails first.
+    @discardableResult
+    public func enqueue<Task: WarrenTask>(
+        _ task: Task,
+        to queue: String,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> EnqueuedTask {
+        let body = try Self.encode(task)
+        return try await enqueue(body: body, taskName: Task.name, to: queue, options: options)
+    }
+
+    /// Enqueues several tasks of one type in one pipelined batch and returns once every one is
+    /// confirmed. `options.messageID` must be nil (each task gets its own id).
+    @discardableResult
+    public func enqueue<Task: WarrenTask>(
+        _ tasks: [Task],
+        to queue: String,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> [EnqueuedTask] {
+        guard options.messageID == nil else {
+            throw AMQPError(.invalidArgument, "a batch cannot share one message id; enqueue tasks one by one to set ids")
+        }
+        var messages: [AMQPOutboundMessage] = []
+        var receipts: [EnqueuedTask] = []
+        messages.reserveCapacity(tasks.count)
+        receipts.reserveCapacity(tasks.count)
+        for task in tasks {
+            let (message, receipt) = try await prepare(body: try Self.encode(task), taskName: Task.name, queue: queue, options: options)
+            messages.append(message)
+            receipts.append(receipt)
+        }
+        try await publisher.publish(messages)
+        return receipts
+    }
+
+    /// Enqueues a task given as JSON bytes, for tools and bridges that do not have the Swift type.
+    /// The body is sent as it is; the worker checks it.
+    @discardableResult
+    public func enqueue(
+        body: [UInt8],
+        taskName: String,
+        to queue: String,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> EnqueuedTask {
+        let (message, receipt) = try await prepare(body: body, taskName: taskName, queue: queue, options: options)
+        try await publisher.publish(message)
+        return receipt
+    }
+
+    /// Publishes a task as an event to an exchange (fan-out or topic), so that every task queue bound
+    /// to it gets a copy, with its own retries and dead letters. At least one queue must be bound.
+    @discardableResult
+    public func publish<Task: WarrenTask>(
+        _ task: Task,
+        toExchange exchange: String,
+        routingKey: String = "",
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> EnqueuedTask {
+        guard options.delay == nil else {
+            throw AMQPError(.invalidArgument, "events cannot be delayed; enqueue delayed tasks to a queue")
+        }
+        let messageID = options.messageID ?? Self.newMessageID()
+        let message = AMQPOutboundMessage(
+            body: try Self.encode(task),
+            exchange: exchange,
+            routingKey: routingKey,
+            mandatory: true,
+            properties: properties(taskName: Task.name, messageID: messageID, options: options)
+        )
+        try await publisher.publish(message)
+        return EnqueuedTask(messageID: messageID, taskName: Task.name, destination: exchange)
+    }
+
+    /// Declares a task queue's topology (as a worker does), for producers that start first.
+    public func declare(_ queue: TaskQueue, topology: Topology = Topology()) async throws {
+        try await publisher.connection.withChannel { channel in
+            try await topology.declare(queue, on: channel)
+        }
+        delayRoutes.withLock { _ = $0.insert(queue.name) }
+    }
+
+    // MARK: - Building messages
+
+    private func prepare(
+        body: [UInt8],
+        taskName: String,
+        queue: String,
+        options: EnqueueOptions
+    ) async throws -> (AMQPOutboundMessage, EnqueuedTask) {
+        let messageID = options.messageID ?? Self.newMessageID()
+        let properties = properties(taskName: taskName, messageID: messageID, options: options)
+        let receipt = EnqueuedTask(messageID: messageID, taskName: taskName, destination: queue)
+        let units = options.delay.map(DelayRouting.units(for:)) ?? 0
+        guard units > 0 else {
+            return (AMQPOutboundMessage(body: body, routingKey: queue, mandatory: true, properties: properties), receipt)
+        }
+        try await ensureDelayRoute(to: queue)
+        let delays = configuration.topology.delays
+        let message = AMQPOutboundMessage(
+            body: body,
+            exchange: delays.entryExchange(units: units),
+            routingKey: delays.routingKey(units: units, queue: queue),
+            mandatory: true,
+            properties: properties
+        )
+        return (message, receipt)
+    }
+
+    private func properties(taskName: String, messageID: String, options: EnqueueOptions) -> AMQPProperties {
+        AMQPProperties(
+            contentType: "application/json",
+            contentEncoding: "utf-8",
+            headers: options.headers.isEmpty ? nil : options.headers,
+            deliveryMode: .persistent,
+            priority: options.priority,
+            correlationID: options.correlationID,
+            expiration: options.expiration.map(AMQPProperties.expiration(after:)),
+            messageID: messageID,
+            timestamp: Date(),
+            type: taskName,
+            appID: configuration.appID
+        )
+    }
+
+    /// A delayed message is only checked for routability when it enters the delay exchanges, so make
+    /// sure, once per queue, that the queue exists and the delay route ends in it.
+    private func ensureDelayRoute(to queue: String) async throws {
+        guard !delayRoutes.withLock({ $0.contains(queue) }) else { return }
+        let topology = configuration.topology
+        try await publisher.connection.withChannel { channel in
+            try await topology.declareDelayInfrastructure(on: channel)
+            try await topology.bindDelayDelivery(queue, on: channel)
+        }
+        delayRoutes.withLock { _ = $0.insert(queue) }
+    }
+
+    static func encode<Task: WarrenTask>(_ task: Task) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(task))
+    }
+
+    static func newMessageID() -> String {
+        UUID().uuidString.lowercased()
+    }
+}

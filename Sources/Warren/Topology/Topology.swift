@@ -1,0 +1,95 @@
+import WarrenAMQP
+
+/// Declares Warren's broker objects, idempotently. See docs/topology.md for the picture.
+///
+/// For a task queue `Q`:
+/// - the dead-letter exchange `warren.dead-letter` (direct, shared by all task queues);
+/// - the dead-letter queue `Q.dead`, bound to it with routing key `Q`;
+/// - the task queue `Q`, with `x-dead-letter-exchange: warren.dead-letter` and
+///   `x-dead-letter-routing-key: Q`, so anything the broker dead-letters (rejected, expired, over its
+///   delivery limit) lands in `Q.dead` too;
+/// - the shared delay exchanges and queues (``DelayRouting``) and `Q`'s binding to their delivery
+///   exchange, used by retries and delayed tasks.
+public struct Topology: Sendable {
+    /// The shared dead-letter exchange's name.
+    public var deadLetterExchange: String
+    /// The delay exchanges and queues.
+    public var delays: DelayRouting
+    /// The queue type of the delay queues. Quorum for clusters, so that waiting retries survive
+    /// the loss of a node.
+    public var delayQueueKind: TaskQueue.Kind
+
+    /// Warren's default names: `warren.dead-letter` and `warren.delay.*`.
+    public init(
+        deadLetterExchange: String = "warren.dead-letter",
+        delays: DelayRouting = DelayRouting(),
+        delayQueueKind: TaskQueue.Kind = .classic
+    ) {
+        self.deadLetterExchange = deadLetterExchange
+        self.delays = delays
+        self.delayQueueKind = delayQueueKind
+    }
+
+    /// Declares everything a task queue needs.
+    /// - Throws: ``AMQPError`` `.channelClosed` with 406 when `Q` exists with other arguments (e.g.
+    ///   classic versus quorum); the message says which.
+    public func declare(_ queue: TaskQueue, on channel: AMQPChannel) async throws {
+        try queue.validate()
+        try await channel.exchangeDeclare(deadLetterExchange, type: .direct, durable: true)
+        try await channel.queueDeclare(queue.deadLetterQueue, durable: true, arguments: typeArguments(queue.kind))
+        try await channel.queueBind(queue.deadLetterQueue, exchange: deadLetterExchange, routingKey: queue.name)
+        try await channel.queueDeclare(queue.name, durable: true, arguments: taskQueueArguments(queue))
+        try await declareDelayInfrastructure(on: channel)
+        try await bindDelayDelivery(queue.name, on: channel)
+    }
+
+    /// Declares the shared delay exchanges and queues.
+    public func declareDelayInfrastructure(on channel: AMQPChannel) async throws {
+        try await channel.exchangeDeclare(delays.deliveryExchange, type: .topic, durable: true)
+        for level in 0..<DelayRouting.levels {
+            let name = delays.levelName(level)
+            try await channel.exchangeDeclare(name, type: .topic, durable: true)
+        }
+        for level in 0..<DelayRouting.levels {
+            let name = delays.levelName(level)
+            var arguments = typeArguments(delayQueueKind)
+            arguments["x-message-ttl"] = .int64(delays.levelTTLMilliseconds(level))
+            arguments["x-dead-letter-exchange"] = .string(delays.nextExchange(after: level))
+            if delayQueueKind == .quorum {
+                arguments["x-dead-letter-strategy"] = "at-least-once"
+                arguments["x-overflow"] = "reject-publish"
+            }
+            try await channel.queueDeclare(name, durable: true, arguments: arguments)
+            try await channel.queueBind(name, exchange: name, routingKey: delays.bitPattern(level: level, value: true))
+            try await channel.exchangeBind(
+                destination: delays.nextExchange(after: level),
+                source: name,
+                routingKey: delays.bitPattern(level: level, value: false)
+            )
+        }
+    }
+
+    /// Binds a task queue to the delay delivery exchange, so delayed messages reach it.
+    public func bindDelayDelivery(_ queue: String, on channel: AMQPChannel) async throws {
+        try await channel.queueBind(queue, exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: queue))
+    }
+
+    /// The task queue's arguments.
+    public func taskQueueArguments(_ queue: TaskQueue) -> AMQPTable {
+        var arguments = typeArguments(queue.kind)
+        arguments["x-dead-letter-exchange"] = .string(deadLetterExchange)
+        arguments["x-dead-letter-routing-key"] = .string(queue.name)
+        if queue.kind == .quorum {
+            arguments["x-dead-letter-strategy"] = "at-least-once"
+            arguments["x-overflow"] = "reject-publish"
+            if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int64(Int64(limit)) }
+        }
+        if let maxPriority = queue.maxPriority { arguments["x-max-priority"] = .int64(Int64(maxPriority)) }
+        for (key, value) in queue.arguments { arguments[key] = value }
+        return arguments
+    }
+
+    private func typeArguments(_ kind: TaskQueue.Kind) -> AMQPTable {
+        kind == .quorum ? ["x-queue-type": "quorum"] : [:]
+    }
+}

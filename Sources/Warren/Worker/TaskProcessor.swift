@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import WarrenAMQP
+
+/// Runs one delivery through its handler and settles it: ack on success; on failure a retry copy
+/// through the delay exchanges or a dead letter to `Q.dead`, each published with a confirm before
+/// the original is acked, so a task is never lost between the two.
+struct TaskProcessor: Sendable {
+    let queue: String
+    let registry: TaskRegistry
+    let retryPolicy: RetryPolicy
+    let timeLimit: Duration?
+    let publisher: ConfirmedPublisher
+    let failures: FailureMessages
+    let metrics: WorkerMetrics
+    let logger: Logger
+
+    func process(_ delivery: AMQPDelivery) async {
+        let properties = delivery.properties
+        let taskName = properties.type ?? ""
+        let messageID = properties.messageID ?? "generated-\(UUID().uuidString.lowercased())"
+        let attempt = max(1, Int(properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+        var logger = self.logger
+        logger[metadataKey: "task"] = "\(taskName)"
+        logger[metadataKey: "message_id"] = "\(messageID)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+        let instruments = metrics(taskName)
+        instruments.received.increment()
+
+        guard let entry = registry.entry(for: taskName) else {
+            let detail = taskName.isEmpty
+                ? "the message has no task name (AMQP 'type' property)"
+                : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
+            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .unknownTask, error: detail, logger: logger)
+            instruments.deadLettered.increment()
+            return
+        }
+        let policy = entry.retryPolicy ?? retryPolicy
+        let context = TaskContext(
+            taskName: taskName,
+            messageID: messageID,
+            queue: queue,
+            attempt: attempt,
+            maxAttempts: policy.maxAttempts,
+            redelivered: delivery.redelivered,
+            correlationID: properties.correlationID,
+            enqueuedAt: properties.timestamp,
+            headers: properties.headers ?? [:],
+            logger: logger
+        )
+
+        metrics.inFlight.increment()
+        let started = ContinuousClock.now
+        let outcome: (any Error)?
+        do {
+            try await withTimeLimit(entry.timeLimit ?? timeLimit) {
+                try await entry.run(delivery.body, context)
+            }
+            outcome = nil
+        } catch {
+            outcome = error
+        }
+        metrics.inFlight.decrement()
+        instruments.duration.recordNanoseconds(Int64(clamping: (ContinuousClock.now - started).nanoseconds))
+
+        guard let error = outcome else {
+            settle(delivery, logger: logger) { try delivery.ack() }
+            instruments.succeeded.increment()
+            return
+        }
+        if let poison = error as? PoisonMessage {
+            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: poison.reason, error: poison.detail, logger: logger)
+            instruments.deadLettered.increment()
+            return
+        }
+        if Task.isCancelled {
+            // The worker is stopping and gave up waiting: the message goes back for another worker.
+            logger.info("task interrupted by shutdown; returning it to the queue")
+            settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
+            return
+        }
+        instruments.failed.increment()
+        if let permanent = error as? PermanentFailure {
+            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .permanentFailure, error: permanent.description, logger: logger)
+            instruments.deadLettered.increment()
+        } else if attempt < policy.maxAttempts {
+            let delay = policy.delay(afterAttempt: attempt)
+            logger.warning(
+                "task failed; retrying",
+                metadata: ["error": "\(error)", "retry_in": "\(delay)", "max_attempts": "\(policy.maxAttempts)"]
+            )
+            await retry(delivery, messageID: messageID, attempt: attempt, error: "\(error)", delay: delay, logger: logger)
+            instruments.retried.increment()
+        } else {
+            await deadLetter(
+                delivery, messageID: messageID, attempt: attempt, reason: .maxAttemptsExceeded, error: "\(error)", logger: logger
+            )
+            instruments.deadLettered.increment()
+        }
+    }
+
+    private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: Logger) async {
+        let message = failures.retry(
+            body: delivery.body, properties: delivery.properties, messageID: messageID, failedAttempt: attempt,
+            error: error, delay: delay, now: Date()
+        )
+        do {
+            try await publisher.publish(message)
+            settle(delivery, logger: logger) { try delivery.ack() }
+        } catch {
+            // The retry copy is not safely stored: give the original back rather than lose it.
+            logger.error("could not publish the retry; returning the task to its queue", metadata: ["publish_error": "\(error)"])
+            settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
+        }
+    }
+
+    private func deadLetter(
+        _ delivery: AMQPDelivery,
+        messageID: String,
+        attempt: Int,
+        reason: DeadLetterReason,
+        error: String,
+        logger: Logger
+    ) async {
+        logger.error(
+            "task dead-lettered",
+            metadata: ["reason": "\(reason)", "error": "\(error)", "dead_letter_queue": "\(queue).dead"]
+        )
+        let message = failures.deadLetter(
+            body: delivery.body, properties: delivery.properties, messageID: messageID, attempt: attempt,
+            reason: reason, error: error, now: Date()
+        )
+        do {
+            try await publisher.publish(message)
+            settle(delivery, logger: logger) { try delivery.ack() }
+        } catch {
+            // Let the broker dead-letter it through the queue's own dead-letter exchange instead; the
+            // reason is then only in this log and the x-death header.
+            logger.error("could not publish the dead letter; rejecting it to the queue's dead-letter exchange", metadata: ["publish_error": "\(error)"])
+            settle(delivery, logger: logger) { try delivery.nack(requeue: false) }
+        }
+    }
+
+    /// Acks or nacks; a failure means the channel is gone and the broker redelivers the message.
+    private func settle(_ delivery: AMQPDelivery, logger: Logger, _ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            logger.warning("could not settle the delivery; the broker will redeliver it", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : product + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,57 @@
+import WarrenAMQP
+
+extension Worker {
+    /// How a worker connects, what it consumes and how it runs tasks.
+    public struct Configuration: Sendable {
+        /// The broker. The worker opens two connections to it: one consuming, one publishing
+        /// retries and dead letters (so a broker that blocks publishers never holds up acks).
+        public var amqp: AMQPConnection.Configuration
+        /// The task queue to consume.
+        public var queue: TaskQueue
+        /// Handlers running at once in this process. The default suits I/O-bound handlers; use about
+        /// the number of cores for CPU-bound ones.
+        public var concurrency: Int
+        /// Unacknowledged deliveries the broker may send ahead (`basic.qos`); twice the concurrency
+        /// when nil, so the next task is already here when a handler finishes.
+        public var prefetch: UInt16?
+        /// Retries for handlers registered without a policy of their own.
+        public var retryPolicy: RetryPolicy
+        /// The time limit for handlers registered without one; nil means none.
+        public var timeLimit: Duration?
+        /// On graceful shutdown, how long running handlers may take to finish before they are
+        /// cancelled and their messages returned to the queue.
+        public var shutdownGracePeriod: Duration
+        /// Declare the queue's topology at start (idempotent). Turn off where an operator owns it.
+        public var declareTopology: Bool
+        /// Names of the shared exchanges and delay queues.
+        public var topology: Topology
+
+        /// A worker for `queue` on the broker at `amqp`.
+        public init(
+            amqp: AMQPConnection.Configuration,
+            queue: TaskQueue,
+            concurrency: Int = 16,
+            prefetch: UInt16? = nil,
+            retryPolicy: RetryPolicy = .default,
+            timeLimit: Duration? = nil,
+            shutdownGracePeriod: Duration = .seconds(30),
+            declareTopology: Bool = true,
+            topology: Topology = Topology()
+        ) {
+            self.amqp = amqp
+            self.queue = queue
+            self.concurrency = max(1, concurrency)
+            self.prefetch = prefetch
+            self.retryPolicy = retryPolicy
+            self.timeLimit = timeLimit
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.declareTopology = declareTopology
+            self.topology = topology
+        }
+
+        /// The prefetch actually used.
+        var effectivePrefetch: UInt16 {
+            prefetch ?? UInt16(clamping: concurrency * 2)
+        }
+    }
+}
