@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import Warren
+
+@Suite("Producer")
+struct ProducerTests {
+    @Test("enqueue to a queue that does not exist is an error, not a silent drop")
+    func unroutable() async throws {
+        let connection = try await AMQPConnection.connect(try brokerConfiguration())
+        let producer = TaskProducer(connection: connection)
+        let error = try await #require(throws: AMQPError.self) {
+            try await producer.enqueue(Echo(text: "lost"), to: uniqueQueue("missing").name)
+        }
+        #expect(error.code == .unroutable)
+        // The producer keeps working afterwards.
+        let queue = uniqueQueue("after-unroutable")
+        try await producer.declare(queue)
+        try await producer.enqueue(Echo(text: "kept"), to: queue.name)
+        let channel = try await connection.openChannel()
+        #expect(try await channel.queueDeclare(queue.name, passive: true).messageCount == 1)
+        let delivery = try #require(try await channel.get(queue: queue.name, noAck: true))
+        #expect(delivery.properties.contentType == "application/json")
+        #expect(delivery.properties.deliveryMode == .persistent)
+        #expect(delivery.properties.type == "echo")
+        #expect(delivery.properties.messageID?.isEmpty == false)
+        #expect(delivery.properties.timestamp != nil)
+        #expect(delivery.bodyString == #"{"text":"kept"}"#)
+        try await channel.queueDelete(queue.name)
+        try await channel.queueDelete(queue.deadLetterQueue)
+        await connection.close()
+    }
+
+    @Test("a delayed task waits its delay, and a long delay does not hold up a short one")
+    func delays() async throws {
+        let queue = uniqueQueue("delays")
+        let arrivals = Recorder<(text: String, at: ContinuousClock.Instant)>()
+        var tasks = TaskRegistry()
+        tasks.register(Echo.self) { task, _ in arrivals.append((task.text, .now)) }
+        try await withWorker(queue: queue, tasks: tasks) { producer, _ in
+            let start = ContinuousClock.now
+            try await producer.enqueue(Echo(text: "long"), to: queue.name, options: .init(delay: .seconds(3)))
+            try await producer.enqueue(Echo(text: "short"), to: queue.name, options: .init(delay: .milliseconds(700)))
+            try await producer.enqueue(Echo(text: "now"), to: queue.name)
+            try await waitUntil("all three") { arrivals.count == 3 }
+            let seen = arrivals.all
+            #expect(seen.map(\.text) == ["now", "short", "long"])
+            let short = seen[1].at - start
+            let long = seen[2].at - start
+            #expect(short >= .milliseconds(650) && short < .milliseconds(1500), "short: \(short)")
+            #expect(long >= .milliseconds(2950) && long < .milliseconds(4000), "long: \(long)")
+        }
+    }
+
+    @Test("an event published to a fan-out exchange reaches every subscribed task queue")
+    func fanOut() async throws {
+        let billing = uniqueQueue("billing")
+        let shipping = uniqueQueue("shipping")
+        let exchange = "warren-test-orders-\(UInt32.random(in: 0...UInt32.max))"
+        let connection = try await AMQPConnection.connect(try brokerConfiguration())
+        let producer = TaskProducer(connection: connection)
+        let channel = try await connection.openChannel()
+        try await producer.declare(billing)
+        try await producer.declare(shipping)
+        try await channel.exchangeDeclare(exchange, type: .fanout, durable: true)
+        // Nobody bound yet: an error, not a silent drop.
+        await #expect(throws: AMQPError.self) { try await producer.publish(Echo(text: "early"), toExchange: exchange) }
+        try await channel.queueBind(billing.name, exchange: exchange)
+        try await channel.queueBind(shipping.name, exchange: exchange)
+        let receipt = try await producer.publish(Echo(text: "order-1 placed"), toExchange: exchange)
+        for queue in [billing, shipping] {
+            let delivery = try #require(try await channel.get(queue: queue.name, noAck: true))
+            #expect(delivery.properties.messageID == receipt.messageID)
+            #expect(delivery.bodyString == #"{"text":"order-1 placed"}"#)
+            try await channel.queueDelete(queue.name)
+            try await channel.queueDelete(queue.deadLetterQueue)
+        }
+        try await channel.exchangeDelete(exchange)
+        await connection.close()
+    }
+
+    @Test("a batch is confirmed as a whole; a batch cannot share one message id")
+    func batch() async throws {
+        let queue = uniqueQueue("batch")
+        let connection = try await AMQPConnection.connect(try brokerConfiguration())
+        let producer = TaskProducer(connection: connection)
+        try await producer.declare(queue)
+        let receipts = try await producer.enqueue((0..<500).map { Echo(text: "\($0)") }, to: queue.name)
+        #expect(Set(receipts.map(\.messageID)).count == 500)
+        let channel = try await connection.openChannel()
+        #expect(try await channel.queueDeclare(queue.name, passive: true).messageCount == 500)
+        await #expect(throws: AMQPError.self) {
+            try await producer.enqueue([Echo(text: "a"), Echo(text: "b")], to: queue.name, options: .init(messageID: "same"))
+        }
+        try await channel.queueDelete(queue.name)
+        try await channel.queueDelete(queue.deadLetterQueue)
+        await connection.close()
+    }
+
+    @Test("declaring the same topology twice is idempotent; a quorum queue declares too")
+    func idempotentTopology() async throws {
+        let classic = uniqueQueue("topology")
+        let quorum = TaskQueue("warren-test-quorum-\(UInt32.random(in: 0...UInt32.max))", kind: .quorum, deliveryLimit: 3)
+        let connection = try await AMQPConnection.connect(try brokerConfiguration())
+        let producer = TaskProducer(connection: connection)
+        try await producer.declare(classic)
+        try await producer.declare(classic)
+        try await producer.declare(quorum)
+        // Declaring the same name with the other kind fails with the broker's 406.
+        let error = try await #require(throws: AMQPError.self) {
+            try await producer.declare(TaskQueue(quorum.name, kind: .classic))
+        }
+        #expect(error.replyCode == 406)
+        let channel = try await connection.openChannel()
+        for queue in [classic, quorum] {
+            try await channel.queueDelete(queue.name)
+            try await channel.queueDelete(queue.deadLetterQueue)
+        }
+        await connection.close()
+    }
+}
