@@ -52,6 +52,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ExampleTasks",
+            dependencies: ["Warren"],
+            path: "Examples/SwiftTasks/ExampleTasks"
+        ),
+        .executableTarget(
+            name: "ExampleWorker",
+            dependencies: [
+                "ExampleTasks",
+                "Warren",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/SwiftTasks/ExampleWorker"
+        ),
+        .executableTarget(
+            name: "ExampleProducer",
+            dependencies: ["ExampleTasks", "Warren"],
+            path: "Examples/SwiftTasks/ExampleProducer"
+        ),
         .testTarget(
             name: "WarrenAMQPTests",
             dependencies: ["WarrenAMQP", "CRabbitMQ"]
@@ -59,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "WarrenAMQPIntegrationTests",
             dependencies: ["WarrenAMQP", "CRabbitMQ"]
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["Warren", "ExampleWorker", "ExampleProducer"]
         ),
         .testTarget(
             name: "WarrenTests",
