@@ -72,7 +72,8 @@ enum CPoolMemory {
 
     /// The bytes decoded as UTF-8, invalid sequences replaced by U+FFFD.
     static func lossyString(_ bytes: amqp_bytes_t) -> String {
-        String(decoding: array(bytes), as: UTF8.self)
+        guard bytes.len > 0, let start = bytes.bytes else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: start, count: bytes.len), as: UTF8.self)
     }
 
     /// The bytes decoded as UTF-8, or `nil` when they are not valid UTF-8.

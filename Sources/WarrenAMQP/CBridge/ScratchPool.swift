@@ -26,21 +26,7 @@ struct ScratchPool: ~Copyable {
 
     /// Copies the UTF-8 bytes of `string` into the pool.
     func bytes(_ string: String) throws(AMQPError) -> amqp_bytes_t {
-        var copy = string
-        let result = copy.withUTF8 { utf8 in
-            Result { () throws(AMQPError) in try bytes(UnsafeRawBufferPointer(utf8)) }
-        }
-        return try result.get()
-    }
-
-    /// Copies raw bytes into the pool.
-    func bytes(_ source: UnsafeRawBufferPointer) throws(AMQPError) -> amqp_bytes_t {
-        guard let base = source.baseAddress, source.count > 0 else { return amqp_empty_bytes }
-        guard let memory = amqp_pool_alloc(pointer, source.count) else {
-            throw AMQPError(.resourceExhausted, "rabbitmq-c could not allocate \(source.count) bytes")
-        }
-        memory.copyMemory(from: base, byteCount: source.count)
-        return amqp_bytes_t(len: source.count, bytes: memory)
+        try CPoolMemory.copy(string.utf8, into: pointer)
     }
 
     /// Copies a short string (at most 255 UTF-8 bytes, as AMQP requires for names) into the pool.
@@ -57,14 +43,5 @@ struct ScratchPool: ~Copyable {
 
 extension amqp_bytes_t {
     /// Copies the bytes out into a Swift string (UTF-8, invalid sequences repaired).
-    var string: String {
-        guard len > 0, let bytes else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: bytes, count: len), as: UTF8.self)
-    }
-
-    /// Copies the bytes out into an array.
-    var array: [UInt8] {
-        guard len > 0, let bytes else { return [] }
-        return [UInt8](UnsafeRawBufferPointer(start: bytes, count: len))
-    }
+    var string: String { CPoolMemory.lossyString(self) }
 }

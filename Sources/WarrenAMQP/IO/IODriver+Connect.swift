@@ -6,7 +6,9 @@ extension IODriver {
     /// configured connect timeout.
     func connect() throws(AMQPError) {
         let configuration = core.configuration
-        let address = "\(configuration.host):\(configuration.port)"
+        let address = configuration.host.contains(":")
+            ? "[\(configuration.host)]:\(configuration.port)"
+            : "\(configuration.host):\(configuration.port)"
         guard !configuration.tls else {
             throw AMQPError(
                 .invalidArgument,
