@@ -1,0 +1,14 @@
+import ArgumentParser
+import Warren
+
+/// `warren version`: prints the tool's and the library's versions.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print the version."
+    )
+
+    func run() {
+        Console.out("warren \(Warren.version) (WarrenAMQP client \(AMQPConnection.clientVersion))")
+    }
+}
