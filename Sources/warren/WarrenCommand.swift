@@ -11,6 +11,8 @@ struct WarrenCommand: AsyncParsableCommand {
         version: Warren.version,
         subcommands: [
             WorkerCommand.self,
+            PublishCommand.self,
+            QueuesCommand.self,
             VersionCommand.self,
         ]
     )
