@@ -13,6 +13,7 @@ struct WarrenCommand: AsyncParsableCommand {
             WorkerCommand.self,
             PublishCommand.self,
             QueuesCommand.self,
+            DeadLettersCommand.self,
             VersionCommand.self,
         ]
     )
