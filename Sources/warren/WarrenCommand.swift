@@ -14,6 +14,7 @@ struct WarrenCommand: AsyncParsableCommand {
             PublishCommand.self,
             QueuesCommand.self,
             DeadLettersCommand.self,
+            DemoCommand.self,
             VersionCommand.self,
         ]
     )
