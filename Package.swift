@@ -85,6 +85,11 @@ let package = Package(
             dependencies: ["Warren", "ExampleWorker", "ExampleProducer"]
         ),
         .testTarget(
+            name: "WarrenCLITests",
+            // Depending on the executable makes SwiftPM build `warren` before the tests, which run it.
+            dependencies: ["Warren", "warren"]
+        ),
+        .testTarget(
             name: "WarrenTests",
             dependencies: ["Warren"]
         ),

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import Warren
+
+/// `warren worker --time-limit`: a command over its limit is killed, with its children.
+@Suite("warren worker --time-limit", .timeLimit(.minutes(1)))
+struct TimeLimitTests {
+    @Test("a command over the time limit is killed (process group gone) and the attempt counts as failed")
+    func timeLimitKills() async throws {
+        try await TestScope.run("timelimit") { scope in
+            try await scope.declareQueue()
+            try await scope.enqueue()
+            let started = ContinuousClock.now
+            // The shell waits for a background sleep: both are in the command's process group.
+            let worker = try scope.startWorker(
+                exec: "\(scope.recordGroupSnippet); sleep 30 & wait",
+                ["--time-limit", "1", "--max-attempts", "2", "--initial-delay", "0.1"]
+            )
+            #expect(try await eventually(within: .seconds(20)) { try await scope.depth(scope.deadQueue) == 1 })
+            let elapsed = ContinuousClock.now - started
+            // Two attempts of 1 s each (plus start-up and retry delay), far from sleep's 30 s.
+            #expect(elapsed < .seconds(10))
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit(within: .seconds(10)) == 0)
+
+            let dead = try #require(try await scope.peek(scope.deadQueue).first)
+            let headers = try #require(dead.properties.headers)
+            #expect(headers[WarrenHeaders.attempt]?.intValue == 2)
+            #expect(headers[WarrenHeaders.deadReason]?.stringValue == "max-attempts-exceeded")
+            #expect(headers[WarrenHeaders.lastError]?.stringValue?.contains("time limit") == true)
+            let groups = scope.recordedGroups
+            #expect(groups.count == 2)
+            for group in groups {
+                #expect(ProcessTable.livingMembers(ofGroup: group).isEmpty, "process group \(group) still has members")
+            }
+        }
+    }
+}
