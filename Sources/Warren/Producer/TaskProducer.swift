@@ -14,6 +14,12 @@ import WarrenAMQP
 /// A task that no queue receives is an error (`AMQPError.unroutable`), never a silent drop: the
 /// queue must exist (a worker declares it, or call ``declare(_:topology:)``). Concurrent enqueues are
 /// pipelined on one channel. The producer does not own the connection; close it yourself.
+///
+/// Given a ``ReconnectingConnection``, the producer survives connection losses: an enqueue whose
+/// confirm had not arrived is published again on the next connection (at-least-once; the same message
+/// id marks a possible duplicate), within ``Configuration/retryLimit``; while the broker blocks
+/// publishing, enqueues wait up to ``Configuration/blockedLimit``. Given a plain ``AMQPConnection``,
+/// a lost connection fails the enqueue.
 public final class TaskProducer: Sendable {
     /// Producer settings.
     public struct Configuration: Sendable {
@@ -23,12 +29,30 @@ public final class TaskProducer: Sendable {
         public var appID: String?
         /// The delay exchanges used for delayed tasks.
         public var topology: Topology
+        /// How long an enqueue keeps trying across connection losses (with a reconnecting
+        /// connection) before it throws.
+        public var retryLimit: Duration
+        /// How long an enqueue waits while the broker blocks publishing before it throws.
+        public var blockedLimit: Duration
+        /// The most enqueues held in memory at once (in flight or waiting for a connection); more
+        /// callers wait.
+        public var maxPendingEnqueues: Int
 
         /// Creates settings.
-        public init(maxOutstandingConfirms: Int = 1024, appID: String? = nil, topology: Topology = Topology()) {
+        public init(
+            maxOutstandingConfirms: Int = 1024,
+            appID: String? = nil,
+            topology: Topology = Topology(),
+            retryLimit: Duration = .seconds(60),
+            blockedLimit: Duration = .seconds(60),
+            maxPendingEnqueues: Int = 10_000
+        ) {
             self.maxOutstandingConfirms = maxOutstandingConfirms
             self.appID = appID
             self.topology = topology
+            self.retryLimit = retryLimit
+            self.blockedLimit = blockedLimit
+            self.maxPendingEnqueues = maxPendingEnqueues
         }
     }
 
@@ -37,9 +61,23 @@ public final class TaskProducer: Sendable {
     /// Queues known to be bound to the delay delivery exchange.
     private let delayRoutes = Mutex<Set<String>>([])
 
-    /// A producer publishing on `connection`.
-    public init(connection: AMQPConnection, configuration: Configuration = Configuration()) {
-        self.publisher = ConfirmedPublisher(connection: connection, maxOutstanding: configuration.maxOutstandingConfirms)
+    /// A producer publishing on `connection`: an ``AMQPConnection``, or a ``ReconnectingConnection``
+    /// to survive connection losses.
+    public init(
+        connection: any AMQPConnectionProvider,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "warren.producer")
+    ) {
+        self.publisher = ConfirmedPublisher(
+            connections: connection,
+            settings: .init(
+                maxOutstanding: configuration.maxOutstandingConfirms,
+                maxPending: configuration.maxPendingEnqueues,
+                retryLimit: configuration.retryLimit,
+                blockedLimit: configuration.blockedLimit
+            ),
+            logger: logger
+        )
         self.configuration = configuration
     }
 
@@ -120,7 +158,7 @@ public final class TaskProducer: Sendable {
 
     /// Declares a task queue's topology (as a worker does), for producers that start first.
     public func declare(_ queue: TaskQueue, topology: Topology = Topology()) async throws {
-        try await publisher.connection.withChannel { channel in
+        try await publisher.connections.connection().withChannel { channel in
             try await topology.declare(queue, on: channel)
         }
         delayRoutes.withLock { _ = $0.insert(queue.name) }
@@ -174,7 +212,7 @@ public final class TaskProducer: Sendable {
     private func ensureDelayRoute(to queue: String) async throws {
         guard !delayRoutes.withLock({ $0.contains(queue) }) else { return }
         let topology = configuration.topology
-        try await publisher.connection.withChannel { channel in
+        try await publisher.connections.connection().withChannel { channel in
             try await topology.declareDelayInfrastructure(on: channel)
             try await topology.bindDelayDelivery(queue, on: channel)
         }

@@ -1,61 +1,139 @@
+import Logging
 import Synchronization
 import WarrenAMQP
 
-/// Publishes with publisher confirms on a channel of its own, opening a fresh channel when the broker
-/// closed the previous one (a channel error such as a 404 must not poison later publishes).
+/// Publishes with publisher confirms, surviving what can be survived:
+/// - a channel the broker closed (a 404, say) is replaced by a fresh one for the next publish;
+/// - a connection lost before the confirm arrived: the message is published again on the next
+///   connection (at-least-once: the broker may have stored the first copy, so a duplicate with the same
+///   message id is possible), for at most ``Settings/retryLimit``;
+/// - a broker that blocks publishing (`connection.blocked`): publishes wait, at most
+///   ``Settings/blockedLimit``, instead of piling up in socket buffers.
+///
+/// Memory is bounded: at most ``Settings/maxPending`` publishes are held at once; more callers wait.
 final class ConfirmedPublisher: Sendable {
-    let connection: AMQPConnection
-    private let maxOutstanding: Int
-    private let channel = Mutex<AMQPChannel?>(nil)
-    /// Serializes opening, so concurrent first publishes share one channel.
-    private let opening = Mutex<Task<AMQPChannel, any Error>?>(nil)
+    struct Settings: Sendable {
+        /// Publishes waiting for confirms on the channel at once.
+        var maxOutstanding: Int = 1024
+        /// Publishes held in memory at once (in flight, or waiting for a connection).
+        var maxPending: Int = 10_000
+        /// How long a publish keeps trying across connection losses before it throws.
+        var retryLimit: Duration = .seconds(60)
+        /// How long a publish waits while the broker blocks publishing before it throws.
+        var blockedLimit: Duration = .seconds(60)
+    }
 
-    init(connection: AMQPConnection, maxOutstanding: Int) {
-        self.connection = connection
-        self.maxOutstanding = maxOutstanding
+    private struct Current {
+        var connection: AMQPConnection
+        var channel: AMQPChannel
+    }
+
+    let connections: any AMQPConnectionProvider
+    let settings: Settings
+    private let logger: Logger
+    private let current = Mutex<Current?>(nil)
+    /// Serializes opening, so concurrent publishes share one new channel.
+    private let opening = Mutex<Task<Current, any Error>?>(nil)
+    private let pending: ConcurrencyLimit
+
+    init(connections: any AMQPConnectionProvider, settings: Settings = Settings(), logger: Logger) {
+        self.connections = connections
+        self.settings = settings
+        self.logger = logger
+        self.pending = ConcurrencyLimit(settings.maxPending)
     }
 
     /// Publishes one message and waits for its confirm.
     func publish(_ message: AMQPOutboundMessage) async throws {
-        let channel = try await currentChannel()
-        try await channel.publish(message)
+        try await publish([message])
     }
 
-    /// Publishes messages in one hand-over and waits for every confirm.
+    /// Publishes messages in one hand-over and waits for every confirm. After a connection loss the
+    /// whole batch is published again.
     func publish(_ messages: [AMQPOutboundMessage]) async throws {
-        let channel = try await currentChannel()
-        try await channel.publish(messages)
+        guard !messages.isEmpty else { return }
+        try await pending.acquire()
+        defer { pending.release() }
+        let deadline = ContinuousClock.now + settings.retryLimit
+        while true {
+            let target = try await channel()
+            do {
+                try await waitWhileBlocked(target.connection)
+                if messages.count == 1 {
+                    try await target.channel.publish(messages[0])
+                } else {
+                    try await target.channel.publish(messages)
+                }
+                return
+            } catch let error as AMQPError where Self.isConnectionLoss(error) && ContinuousClock.now < deadline {
+                logger.warning(
+                    "connection lost before the broker confirmed; publishing again on the next connection",
+                    metadata: ["messages": "\(messages.count)", "cause": "\(error)"]
+                )
+            }
+        }
     }
 
-    /// Runs `body` on the current channel (for declarations that belong with publishing).
+    /// Runs `body` on a channel of the current connection (for declarations that go with publishing).
     func withChannel<Result: Sendable>(_ body: (AMQPChannel) async throws -> Result) async throws -> Result {
-        try await body(try await currentChannel())
+        try await body(try await channel().channel)
     }
 
-    private func currentChannel() async throws -> AMQPChannel {
-        if let open = channel.withLock({ $0 }), open.isOpen { return open }
-        let task: Task<AMQPChannel, any Error> = opening.withLock { opening in
-            if let pending = opening { return pending }
-            let connection = self.connection
-            let maxOutstanding = self.maxOutstanding
+    private func waitWhileBlocked(_ connection: AMQPConnection) async throws {
+        guard connection.blockedState.isBlocked else { return }
+        logger.info("the broker blocks publishing; waiting", metadata: ["limit": "\(settings.blockedLimit)"])
+        let limit = settings.blockedLimit
+        let unblocked = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await connection.waitUntilUnblocked()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        try Task.checkCancellation()
+        guard unblocked || !connection.isOpen else {
+            throw AMQPError(
+                .resourceExhausted,
+                "the broker has blocked publishing for \(limit) (a memory or disk alarm); try again later",
+                operation: "basic.publish"
+            )
+        }
+    }
+
+    /// The channel to publish on: the current one while it and its connection are open, else a new
+    /// one on the provider's current connection.
+    private func channel() async throws -> Current {
+        if let open = current.withLock({ $0 }), open.channel.isOpen { return open }
+        let task: Task<Current, any Error> = opening.withLock { opening in
+            if let running = opening { return running }
+            let connections = self.connections
+            let maxOutstanding = settings.maxOutstanding
             let task = Task {
-                let fresh = try await connection.openChannel()
-                try await fresh.confirmSelect(maxOutstanding: maxOutstanding)
-                return fresh
+                let connection = try await connections.connection()
+                let channel = try await connection.openChannel()
+                try await channel.confirmSelect(maxOutstanding: maxOutstanding)
+                return Current(connection: connection, channel: channel)
             }
             opening = task
             return task
         }
-        do {
-            let fresh = try await task.value
-            channel.withLock { current in
-                if current == nil || current?.isOpen == false { current = fresh }
-            }
-            opening.withLock { if $0 == task { $0 = nil } }
-            return channel.withLock { $0 } ?? fresh
-        } catch {
-            opening.withLock { if $0 == task { $0 = nil } }
-            throw error
+        defer { opening.withLock { if $0 == task { $0 = nil } } }
+        let fresh = try await task.value
+        return current.withLock { current in
+            if let existing = current, existing.channel.isOpen { return existing }
+            current = fresh
+            return fresh
         }
+    }
+
+    /// The connection went away under the publish (not: the application closed it).
+    static func isConnectionLoss(_ error: AMQPError) -> Bool {
+        if error.code == .connectionLost { return true }
+        // A broker that closes the connection (restart: 320 CONNECTION_FORCED) has a reply code;
+        // a close by the application has none.
+        return error.code == .connectionClosed && error.replyCode != nil
     }
 }

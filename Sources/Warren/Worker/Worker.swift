@@ -16,6 +16,13 @@ import WarrenAMQP
 /// A message is acked only after its handler returned. A handler that throws is retried with
 /// back-off (``RetryPolicy``) through the delay exchanges, and after its last attempt, or at once for
 /// ``PermanentFailure`` and poison input, it is published to `Q.dead` with the reason in its headers.
+///
+/// When the connection is lost (broker restart, network, missed heartbeats) the worker reconnects,
+/// trying ``Configuration/amqp`` and then ``Configuration/failoverEndpoints`` with back-off,
+/// re-declares the topology, re-applies the prefetch and restarts its consumer. Handlers still
+/// running finish; their deliveries died with the old connection, so the broker delivers those
+/// messages again (with `redelivered` set) instead of taking an ack on the new one.
+///
 /// On graceful shutdown the worker stops taking deliveries, lets running handlers finish within
 /// ``Configuration/shutdownGracePeriod``, acks them, and closes; unacked messages go back to the queue.
 /// Cancelling ``run()`` stops at once; the broker requeues whatever was not acked.
@@ -35,116 +42,132 @@ public struct Worker: Service {
         self.logger = logger
     }
 
-    /// Runs until graceful shutdown or cancellation, or until the consumer fails (connection lost,
-    /// queue deleted), which it throws.
+    /// Runs until graceful shutdown or cancellation. Throws only what reconnecting cannot fix: wrong
+    /// credentials, a missing virtual host, an invalid configuration.
     public func run() async throws {
         try configuration.queue.validate()
-        let consuming = try await AMQPConnection.connect(named("consume"), logger: logger)
-        let publishing: AMQPConnection
-        do {
-            publishing = try await AMQPConnection.connect(named("publish"), logger: logger)
-        } catch {
-            await consuming.close()
-            throw error
-        }
-        do {
-            try await consume(on: consuming, publishingOn: publishing)
-        } catch {
-            await consuming.close()
-            await publishing.close()
-            throw error
-        }
-        await consuming.close()
-        await publishing.close()
-    }
-
-    private func consume(on consuming: AMQPConnection, publishingOn publishing: AMQPConnection) async throws {
-        let queue = configuration.queue
-        if configuration.declareTopology {
-            try await consuming.withChannel { channel in
-                try await configuration.topology.declare(queue, on: channel)
-            }
-        }
+        let consuming = reconnecting("consume")
+        let publishing = reconnecting("publish")
         let processor = TaskProcessor(
-            queue: queue.name,
+            queue: configuration.queue.name,
             registry: tasks,
             retryPolicy: configuration.retryPolicy,
             timeLimit: configuration.timeLimit,
-            publisher: ConfirmedPublisher(connection: publishing, maxOutstanding: 256),
-            failures: FailureMessages(queue: queue.name, topology: configuration.topology),
-            metrics: WorkerMetrics(queue: queue.name),
+            publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),
+            failures: FailureMessages(queue: configuration.queue.name, topology: configuration.topology),
+            metrics: WorkerMetrics(queue: configuration.queue.name),
             logger: logger
         )
-        let channel = try await consuming.openChannel()
-        try await channel.basicQos(prefetchCount: configuration.effectivePrefetch)
-        let consumer = try await channel.consume(queue: queue.name, consumerTag: Self.consumerTag(queue.name))
-        logger.info(
-            "worker started",
-            metadata: [
-                "concurrency": "\(configuration.concurrency)", "prefetch": "\(configuration.effectivePrefetch)",
-                "tasks": "\(tasks.taskNames.joined(separator: ","))",
-            ]
-        )
-
-        var consumerError: (any Error)?
         let slots = ConcurrencyLimit(configuration.concurrency)
+        var fatal: (any Error)?
         await withDiscardingTaskGroup { group in
-            do {
-                for try await delivery in consumer.cancelOnGracefulShutdown() {
-                    try await slots.acquire()
-                    if Task.isShuttingDownGracefully {
-                        // Not started: it goes back to the queue when the channel closes.
-                        slots.release()
-                        break
-                    }
-                    group.addTask {
-                        defer { slots.release() }
-                        await processor.process(delivery)
-                    }
+            var failures = 0
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    try await consumeSession(on: consuming, slots: slots, processor: processor, group: &group)
+                    break  // graceful shutdown
+                } catch let error as AMQPError where error.isPermanent {
+                    fatal = error
+                    break
+                } catch {
+                    guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
+                    failures += 1
+                    let pause = configuration.reconnectBackoff.delay(attempt: failures)
+                    logger.warning(
+                        "consumer stopped; resuming on a new connection",
+                        metadata: ["cause": "\(error)", "retry_in": "\(pause)"]
+                    )
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                    continue
                 }
-            } catch {
-                consumerError = error
             }
-            // No new deliveries: cancel the consumer (what it already sent but we did not start goes
-            // back to the queue when the channel closes).
-            try? await consumer.cancel()
-            let running = slots.running
-            guard running > 0 else { return }
-            logger.info("waiting for running tasks", metadata: ["running": "\(running)"])
-            if await !Self.waitUntilIdle(slots, within: configuration.shutdownGracePeriod) {
-                logger.warning(
-                    "shutdown grace period over; cancelling running tasks",
-                    metadata: ["running": "\(slots.running)"]
-                )
-                group.cancelAll()
-            }
+            await drain(slots, group: &group)
         }
-        try? await channel.close()
-        if let consumerError, !Task.isCancelled {
-            logger.error("worker stopped: its consumer failed", metadata: ["error": "\(consumerError)"])
-            throw consumerError
+        await consuming.shutdown()
+        await publishing.shutdown()
+        if let fatal {
+            logger.error("worker stopped", metadata: ["error": "\(fatal)"])
+            throw fatal
         }
         logger.info("worker stopped")
     }
 
-    /// Waits until no task runs, at most `limit`; returns false when the time ran out first.
-    private static func waitUntilIdle(_ slots: ConcurrencyLimit, within limit: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await slots.waitUntilIdle()) != nil }
+    /// One consumer on one connection: declare, qos, consume until graceful shutdown (returns) or the
+    /// consumer fails (throws). Handlers are added to the worker-wide `group`, so they outlive a lost
+    /// connection.
+    private func consumeSession(
+        on connections: ReconnectingConnection,
+        slots: ConcurrencyLimit,
+        processor: TaskProcessor,
+        group: inout DiscardingTaskGroup
+    ) async throws {
+        let queue = configuration.queue
+        let connection = try await cancelWhenGracefulShutdown { try await connections.connection() }
+        if configuration.declareTopology {
+            try await connection.withChannel { channel in
+                try await configuration.topology.declare(queue, on: channel)
+            }
+        }
+        let channel = try await connection.openChannel()
+        try await channel.basicQos(prefetchCount: configuration.effectivePrefetch)
+        let consumer = try await channel.consume(queue: queue.name, consumerTag: Self.consumerTag(queue.name))
+        logger.info(
+            "worker consuming",
+            metadata: [
+                "concurrency": "\(configuration.concurrency)", "prefetch": "\(configuration.effectivePrefetch)",
+                "tasks": "\(tasks.taskNames.joined(separator: ","))", "connection": "\(connections.connectionCount)",
+            ]
+        )
+        for try await delivery in consumer.cancelOnGracefulShutdown() {
+            try await slots.acquire()
+            if Task.isShuttingDownGracefully {
+                // Not started: it goes back to the queue when the channel closes.
+                slots.release()
+                break
+            }
             group.addTask {
+                defer { slots.release() }
+                await processor.process(delivery)
+            }
+        }
+        // Graceful shutdown: no new deliveries. What the broker already sent but we did not start
+        // goes back to the queue when the connection closes.
+        try? await consumer.cancel()
+    }
+
+    /// Waits for running handlers, at most the grace period; then cancels them (their messages are
+    /// returned to the queue).
+    private func drain(_ slots: ConcurrencyLimit, group: inout DiscardingTaskGroup) async {
+        let running = slots.running
+        guard running > 0 else { return }
+        logger.info("waiting for running tasks", metadata: ["running": "\(running)"])
+        let limit = configuration.shutdownGracePeriod
+        let idle = await withTaskGroup(of: Bool.self) { waiters in
+            waiters.addTask { (try? await slots.waitUntilIdle()) != nil }
+            waiters.addTask {
                 try? await Task.sleep(for: limit)
                 return false
             }
-            let idle = await group.next() ?? false
+            let first = await waiters.next() ?? false
+            waiters.cancelAll()
+            return first
+        }
+        if !idle {
+            logger.warning("shutdown grace period over; cancelling running tasks", metadata: ["running": "\(slots.running)"])
             group.cancelAll()
-            return idle
         }
     }
 
-    private func named(_ role: String) -> AMQPConnection.Configuration {
-        var amqp = configuration.amqp
-        amqp.connectionName = "\(amqp.connectionName ?? "warren-worker") \(configuration.queue.name) \(role)"
-        return amqp
+    private func reconnecting(_ role: String) -> ReconnectingConnection {
+        let endpoints = ([configuration.amqp] + configuration.failoverEndpoints).map { endpoint in
+            var endpoint = endpoint
+            endpoint.connectionName = "\(endpoint.connectionName ?? "warren-worker") \(configuration.queue.name) \(role)"
+            return endpoint
+        }
+        return ReconnectingConnection(
+            configuration: .init(endpoints: endpoints, backoff: configuration.reconnectBackoff),
+            logger: logger
+        )
     }
 
     private static func consumerTag(_ queue: String) -> String {

@@ -6,6 +6,11 @@ extension Worker {
         /// The broker. The worker opens two connections to it: one consuming, one publishing
         /// retries and dead letters (so a broker that blocks publishers never holds up acks).
         public var amqp: AMQPConnection.Configuration
+        /// Further brokers (the other nodes of a cluster), tried in order after ``amqp`` when
+        /// (re)connecting.
+        public var failoverEndpoints: [AMQPConnection.Configuration]
+        /// The pause between reconnection rounds.
+        public var reconnectBackoff: Backoff
         /// The task queue to consume.
         public var queue: TaskQueue
         /// Handlers running at once in this process. The default suits I/O-bound handlers; use about
@@ -36,9 +41,13 @@ extension Worker {
             timeLimit: Duration? = nil,
             shutdownGracePeriod: Duration = .seconds(30),
             declareTopology: Bool = true,
-            topology: Topology = Topology()
+            topology: Topology = Topology(),
+            failoverEndpoints: [AMQPConnection.Configuration] = [],
+            reconnectBackoff: Backoff = Backoff()
         ) {
             self.amqp = amqp
+            self.failoverEndpoints = failoverEndpoints
+            self.reconnectBackoff = reconnectBackoff
             self.queue = queue
             self.concurrency = max(1, concurrency)
             self.prefetch = prefetch

@@ -124,6 +124,12 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// True for errors that trying again cannot fix: wrong credentials, a missing virtual host, an
+    /// invalid argument or configuration. Reconnecting gives up on these at once.
+    public var isPermanent: Bool {
+        code == .authenticationFailed || code == .virtualHostNotAccessible || code == .invalidArgument
+    }
+
     /// Returns a copy with the operation and object filled in where they were not set yet.
     func adding(operation: String? = nil, object: String? = nil, channel: UInt16? = nil) -> AMQPError {
         var copy = self
