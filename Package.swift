@@ -72,17 +72,21 @@ let package = Package(
             dependencies: ["ExampleTasks", "Warren"],
             path: "Examples/SwiftTasks/ExampleProducer"
         ),
+        .target(
+            name: "WarrenTestSupport",
+            path: "Tests/WarrenTestSupport"
+        ),
         .testTarget(
             name: "WarrenAMQPTests",
             dependencies: ["WarrenAMQP", "CRabbitMQ"]
         ),
         .testTarget(
             name: "WarrenAMQPIntegrationTests",
-            dependencies: ["WarrenAMQP", "CRabbitMQ"]
+            dependencies: ["WarrenAMQP", "CRabbitMQ", "WarrenTestSupport"]
         ),
         .testTarget(
             name: "ExamplesTests",
-            dependencies: ["Warren", "ExampleWorker", "ExampleProducer"]
+            dependencies: ["Warren", "ExampleWorker", "ExampleProducer", "WarrenTestSupport"]
         ),
         .testTarget(
             name: "WarrenCLITests",
@@ -97,6 +101,7 @@ let package = Package(
             name: "WarrenIntegrationTests",
             dependencies: [
                 "Warren",
+                "WarrenTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]

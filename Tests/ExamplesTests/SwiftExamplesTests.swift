@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Warren
+import WarrenTestSupport
 
 /// Runs the built example executables against the broker, as a user would.
 @Suite("Examples", .serialized)
@@ -51,47 +52,9 @@ struct SwiftExamplesTests {
     }
 }
 
-/// The directory of the built products: the test bundle sits beside the executables.
-func productsDirectory() -> URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-}
-
-func launch(_ product: String, arguments: [String] = [], environment: [String: String], output: Pipe) throws -> Process {
-    let process = Process()
-    var url = productsDirectory().appendingPathComponent(product)
-    if !FileManager.default.isExecutableFile(atPath: url.path) {
-        // `swift test` runs the bundle from .build/<triple>/debug; the products are there too.
-        url = productsDirectory().deletingLastPathComponent().appendingPathComponent(product)
-    }
-    process.executableURL = url
-    process.arguments = arguments
-    process.environment = environment
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    return process
-}
-
-func waitForExit(_ process: Process, within limit: Duration) async throws {
-    let deadline = ContinuousClock.now + limit
-    while process.isRunning {
-        guard ContinuousClock.now < deadline else {
-            process.interrupt()
-            kill(process.processIdentifier, SIGKILL)
-            throw ExampleTimeout(what: process.executableURL?.lastPathComponent ?? "process", limit: limit)
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-}
-
 func drainQueue(_ queue: String, on channel: AMQPChannel) async throws -> [AMQPDelivery] {
     var messages: [AMQPDelivery] = []
     while let delivery = try await channel.get(queue: queue, noAck: true) { messages.append(delivery) }
     return messages
 }
 
-struct ExampleTimeout: Error, CustomStringConvertible {
-    var what: String
-    var limit: Duration
-    var description: String { "\(what) did not exit within \(limit)" }
-}

@@ -8,7 +8,7 @@ import WarrenAMQP
 struct BlockedTests {
     @Test("a memory alarm blocks publishers, calls time out and cancel, and unblocking lets them resume")
     func memoryAlarm() async throws {
-        let node = try PrivateBrokerNode(name: "warren-blocked", port: 5682)
+        let node = PrivateBrokerNode(name: "warren-blocked", port: 5682)
         try node.start()
         defer { node.stop() }
 
@@ -68,33 +68,3 @@ private func firstState(
     return nil
 }
 
-/// A RabbitMQ node of a test's own, managed through scripts/broker-node.sh.
-struct PrivateBrokerNode {
-    let name: String
-    let port: Int
-
-    init(name: String, port: Int) throws {
-        self.name = name
-        self.port = port
-    }
-
-    func start() throws { try run(["start", name, String(port)]) }
-    func stop() { try? run(["stop", name]) }
-    func ctl(_ arguments: String...) throws { try run(["ctl", name] + arguments) }
-
-    private func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw AMQPError(.connectionFailed, "scripts/broker-node.sh \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
-        }
-    }
-
-    /// scripts/broker-node.sh, found from this source file's location.
-    static let script: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/broker-node.sh").path
-}

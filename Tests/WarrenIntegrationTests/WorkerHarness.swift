@@ -5,6 +5,7 @@ import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 import Warren
+@_exported import WarrenTestSupport
 
 /// The broker the tests use: `AMQP_URL`, else the local default.
 func brokerConfiguration() throws -> AMQPConnection.Configuration {
@@ -68,41 +69,6 @@ func withWorker<Result: Sendable>(
             await cleanUp()
             throw error
         }
-    }
-}
-
-/// Runs `body`, failing if it takes longer than `limit`.
-func withTimeLimit<Result: Sendable>(
-    _ limit: Duration,
-    _ what: String,
-    _ body: @escaping @Sendable () async throws -> Result
-) async throws -> Result {
-    try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let result = first else {
-            throw TimeLimitExceeded(what: what, limit: limit)
-        }
-        return result
-    }
-}
-
-struct TimeLimitExceeded: Error, CustomStringConvertible {
-    var what: String
-    var limit: Duration
-    var description: String { "\(what) did not happen within \(limit)" }
-}
-
-/// Polls `condition` every 20 ms until it holds, failing after `limit`.
-func waitUntil(_ what: String, within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + limit
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw TimeLimitExceeded(what: what, limit: limit) }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }
 
