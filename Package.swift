@@ -94,6 +94,15 @@ let package = Package(
             dependencies: ["Warren", "warren"]
         ),
         .testTarget(
+            name: "WarrenFaultTests",
+            dependencies: [
+                "Warren",
+                "WarrenTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "WarrenTests",
             dependencies: ["Warren"]
         ),
