@@ -18,6 +18,10 @@ public struct PrivateBrokerNode: Sendable {
     public func start() throws { try Scripts.run("broker-node.sh", ["start", name, String(port)]) }
     /// Stops the node and removes its data.
     public func stop() { try? Scripts.run("broker-node.sh", ["stop", name]) }
+    /// Kills the node's VM with SIGKILL, keeping its data.
+    public func crash() throws { try Scripts.run("broker-node.sh", ["crash", name]) }
+    /// Starts the node again on its data (after ``crash()`` or a stop).
+    public func restart() throws { try Scripts.run("broker-node.sh", ["restart", name]) }
     /// Runs `rabbitmqctl -n <node> ARGUMENTS…`.
     public func ctl(_ arguments: String...) throws { try Scripts.run("broker-node.sh", ["ctl", name] + arguments) }
 }

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# A second, private RabbitMQ node for tests that stop, alarm or reconfigure a broker, so they
+# never disturb the main broker on 5672.
+#
+#   scripts/broker-node.sh start  NAME AMQP_PORT   # prints amqp://guest:guest@127.0.0.1:PORT/%2F
+#   scripts/broker-node.sh stop   NAME             # stops it and deletes its data
+#   scripts/broker-node.sh status NAME             # exit 0 running, 3 not running
+#   scripts/broker-node.sh ctl    NAME ARGS...     # rabbitmqctl -n NAME@localhost ARGS...
+#   scripts/broker-node.sh url    NAME             # the AMQP URL of a running node
+#   scripts/broker-node.sh crash  NAME             # kill -9 its VM, keeping its data
+#   scripts/broker-node.sh restart NAME            # start it again on its data (after crash/stop_app)
+#
+# The node is NAME@localhost, with AMQP on AMQP_PORT and Erlang distribution on AMQP_PORT+20000.
+# Everything lives in $WARREN_NODES_DIR/NAME (default /tmp/warren-nodes/NAME): mnesia, logs,
+# pid file, an empty plugins file (no management plugin, so no port clash on 15672) and its own
+# rabbitmq.conf / rabbitmq-env.conf, so /etc/rabbitmq settings of the main broker do not leak in.
+# Extra rabbitmq.conf lines for a node can be passed in WARREN_NODE_CONF at `start`.
+# `start` of a node that is already running on the same port reuses it.
+#
+# As root the node runs as the rabbitmq user (like the main broker, same Erlang cookie);
+# as another user it runs as that user with the cookie in $HOME/.erlang.cookie.
+# Progress goes to stderr; `start` and `url` print only the URL on stdout.
+set -euo pipefail
+
+RMQ_LIB_BIN=/usr/lib/rabbitmq/bin
+NODES_DIR=${WARREN_NODES_DIR:-/tmp/warren-nodes}
+START_TIMEOUT=${WARREN_NODE_START_TIMEOUT:-90}
+STOP_TIMEOUT=${WARREN_NODE_STOP_TIMEOUT:-60}
+
+log() { printf '[broker-node] %s\n' "$*" >&2; }
+die() { printf '[broker-node] ERROR: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+now_ms() { date +%s%3N; }
+
+as_rabbitmq_user() { [[ $(id -u) -eq 0 ]] && id -u rabbitmq >/dev/null 2>&1; }
+
+# Run a RabbitMQ tool (rabbitmq-server, rabbitmqctl) with the node's environment, optionally
+# under `timeout SECS`: `rmq [SECS] TOOL ARGS...`.
+# Root: as the rabbitmq user via runuser (no shell re-quoting of arguments, unlike the
+# /usr/sbin wrappers which go through `su -c`). Others: the tool directly.
+rmq() {
+    local pre=()
+    if [[ $1 =~ ^[0-9]+$ ]]; then
+        pre=(timeout "$1")
+        shift
+    fi
+    local tool=$1
+    shift
+    # 9>&-: the lock's fd must not leak into the detached Erlang VM, or the node would hold
+    # the lock for its whole life.
+    if as_rabbitmq_user; then
+        if command -v runuser >/dev/null 2>&1; then
+            "${pre[@]}" runuser -u rabbitmq -- "$RMQ_LIB_BIN/$tool" "$@" 9>&-
+        else
+            "${pre[@]}" "/usr/sbin/$tool" "$@" 9>&-
+        fi
+    else
+        "${pre[@]}" "$RMQ_LIB_BIN/$tool" "$@" 9>&-
+    fi
+}
+
+check_name() {
+    [[ ${1:-} =~ ^[A-Za-z0-9_-]+$ ]] || die "NAME must match [A-Za-z0-9_-]+ (got '${1:-}')"
+    # epmd registers nodes by the part before '@': "rabbit" would clash with the main broker.
+    [[ $1 != rabbit ]] || die "NAME 'rabbit' is the main broker's node name; pick another"
+}
+
+node_vars() {
+    NAME=$1
+    NODE="$NAME@localhost"
+    DIR="$NODES_DIR/$NAME"
+    PID_FILE="$DIR/$NAME.pid"
+    LOCK="$NODES_DIR/.$NAME.lock"
+}
+
+export_node_env() {
+    local port=$1
+    export RABBITMQ_NODENAME="$NODE" \
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+        RABBITMQ_NODE_PORT="$port" \
+        RABBITMQ_DIST_PORT=$((port + 20000)) \
+        RABBITMQ_MNESIA_BASE="$DIR/mnesia" \
+        RABBITMQ_LOG_BASE="$DIR/log" \
+        RABBITMQ_PID_FILE="$PID_FILE" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/enabled_plugins" \
+        RABBITMQ_CONFIG_FILE="$DIR/rabbitmq.conf" \
+        RABBITMQ_ADVANCED_CONFIG_FILE="$DIR/advanced.config" \
+        RABBITMQ_CONF_ENV_FILE="$DIR/rabbitmq-env.conf"
+}
+
+lock() {
+    mkdir -p "$NODES_DIR"
+    chmod 1777 "$NODES_DIR" 2>/dev/null || true
+    exec 9>>"$LOCK"
+    chmod 666 "$LOCK" 2>/dev/null || true
+    flock -w 180 9 || die "timed out waiting for the lock on $LOCK"
+}
+
+node_pid() {
+    local pid
+    [[ -s $PID_FILE ]] || return 1
+    pid=$(tr -dc '0-9' <"$PID_FILE")
+    [[ -n $pid ]] || return 1
+    printf '%s\n' "$pid"
+}
+
+# True when PID is alive and is this node's Erlang VM (guards against a recycled pid).
+is_our_beam() {
+    local pid=$1
+    [[ -d /proc/$pid ]] || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'beam' || return 1
+    if [[ -r /proc/$pid/environ ]]; then
+        tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF "RABBITMQ_MNESIA_BASE=$DIR/mnesia" || return 1
+    fi
+    return 0
+}
+
+tcp_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
+
+url_for() { printf 'amqp://guest:guest@127.0.0.1:%s/%%2F\n' "$1"; }
+
+show_logs() {
+    local f
+    for f in "$DIR/start.out" "$DIR/log/$NODE.log"; do
+        [[ -s $f ]] || continue
+        log "---- last lines of $f ----"
+        tail -n 25 "$f" >&2
+    done
+}
+
+# Kill a node that refuses to stop: TERM, then KILL. Only our own beam is touched.
+kill_node() {
+    local pid=$1 i
+    is_our_beam "$pid" || return 0
+    log "killing $NODE (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+        [[ -d /proc/$pid ]] || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        [[ -d /proc/$pid ]] || return 0
+        sleep 0.1
+    done
+    die "pid $pid of $NODE survived SIGKILL"
+}
+
+running() {
+    local pid
+    pid=$(node_pid) || return 1
+    is_our_beam "$pid"
+}
+
+cmd_start() {
+    local port=${1:-}
+    [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port + 20000 <= 65535)) ||
+        die "AMQP_PORT must be a number from 1 to 45535 (the distribution port is AMQP_PORT+20000)"
+    [[ $port -ne 5672 ]] || die "5672 is the main broker's port; pick another"
+    lock
+
+    if running; then
+        local old_port
+        old_port=$(cat "$DIR/port" 2>/dev/null || echo '?')
+        [[ $old_port == "$port" ]] || die "$NODE is already running on AMQP port $old_port (asked for $port)"
+        if tcp_open "$port"; then
+            log "$NODE already running on $port (pid $(node_pid)): reusing it"
+            url_for "$port"
+            return 0
+        fi
+        log "$NODE is running but does not answer on $port: restarting it"
+        export_node_env "$port"
+        rmq "$STOP_TIMEOUT" rabbitmqctl -q -n "$NODE" stop "$PID_FILE" >/dev/null 2>&1 || true
+        kill_node "$(node_pid)"
+    elif [[ -e $DIR ]]; then
+        log "removing stale data of a previous $NODE in $DIR"
+    fi
+    rm -rf "$DIR"
+
+    local dist=$((port + 20000))
+    ! tcp_open "$port" || die "port $port is already in use by something else"
+    ! tcp_open "$dist" || die "distribution port $dist is already in use by something else"
+
+    mkdir -p "$DIR/mnesia" "$DIR/log"
+    echo '[].' >"$DIR/enabled_plugins"
+    {
+        echo "# Private test node $NODE, written by scripts/broker-node.sh"
+        echo "loopback_users.guest = true"
+        [[ -z ${WARREN_NODE_CONF:-} ]] || printf '%s\n' "$WARREN_NODE_CONF"
+    } >"$DIR/rabbitmq.conf"
+    : >"$DIR/rabbitmq-env.conf"
+    echo "$port" >"$DIR/port"
+    if as_rabbitmq_user; then chown -R rabbitmq:rabbitmq "$DIR"; fi
+
+    launch_node "$port"
+}
+
+# Starts the node's VM on its existing data directory and waits until AMQP answers.
+launch_node() {
+    local port=$1 dist=$(($1 + 20000))
+    export_node_env "$port"
+    local t0
+    t0=$(now_ms)
+    log "starting $NODE (AMQP $port, distribution $dist, data $DIR)"
+    if ! rmq rabbitmq-server -detached >"$DIR/start.out" 2>&1; then
+        show_logs
+        die "rabbitmq-server -detached failed for $NODE"
+    fi
+    # `wait PIDFILE` waits for the pid file, Erlang distribution, then the rabbit app; it
+    # returns early if the OS process dies.
+    if ! rmq "$((START_TIMEOUT + 5))" rabbitmqctl -q -n "$NODE" wait --timeout "$START_TIMEOUT" "$PID_FILE" \
+        >>"$DIR/start.out" 2>&1; then
+        show_logs
+        local pid
+        if pid=$(node_pid); then kill_node "$pid"; fi
+        die "$NODE did not start within ${START_TIMEOUT} s"
+    fi
+    local i
+    for ((i = 0; i < 50; i++)); do
+        tcp_open "$port" && break
+        sleep 0.1
+    done
+    tcp_open "$port" || { show_logs; die "$NODE started but nothing listens on $port"; }
+    local ms=$(($(now_ms) - t0))
+    log "$NODE up on 127.0.0.1:$port (pid $(node_pid)) in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
+    url_for "$port"
+}
+
+
+cmd_stop() {
+    lock
+    if [[ ! -e $DIR ]]; then
+        log "$NODE is not running (no $DIR)"
+        return 0
+    fi
+    local pid t0
+    t0=$(now_ms)
+    if pid=$(node_pid) && is_our_beam "$pid"; then
+        export_node_env "$(cat "$DIR/port" 2>/dev/null || echo 0)"
+        log "stopping $NODE (pid $pid)"
+        # `stop PIDFILE` returns once the OS process is gone.
+        rmq "$STOP_TIMEOUT" rabbitmqctl -q -n "$NODE" stop "$PID_FILE" >/dev/null 2>&1 ||
+            log "rabbitmqctl stop failed or timed out"
+        kill_node "$pid"
+    fi
+    rm -rf "$DIR"
+    local ms=$(($(now_ms) - t0))
+    log "$NODE stopped and $DIR removed in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
+}
+
+cmd_status() {
+    if running; then
+        log "$NODE running: pid $(node_pid), AMQP port $(cat "$DIR/port" 2>/dev/null || echo '?')"
+        return 0
+    fi
+    log "$NODE not running"
+    return 3
+}
+
+cmd_url() {
+    running || die "$NODE is not running"
+    url_for "$(cat "$DIR/port")"
+}
+
+# Kills the node's VM with SIGKILL, keeping its data (a crash).
+cmd_crash() {
+    lock
+    local pid
+    pid=$(node_pid) && is_our_beam "$pid" || die "$NODE is not running"
+    log "crashing $NODE (kill -9 pid $pid)"
+    kill -KILL "$pid"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -d /proc/$pid ]] || return 0
+        sleep 0.05
+    done
+    die "pid $pid of $NODE survived SIGKILL"
+}
+
+# Starts a crashed or stopped node again on its data, so durable queues and persistent messages
+# come back.
+cmd_restart() {
+    lock
+    [[ -f $DIR/port ]] || die "$NODE has no data in $DIR; use start"
+    if running; then
+        log "$NODE is running already"
+        url_for "$(cat "$DIR/port")"
+        return 0
+    fi
+    rm -f "$PID_FILE"
+    launch_node "$(cat "$DIR/port")"
+}
+
+cmd_ctl() {
+    running || die "$NODE is not running"
+    export_node_env "$(cat "$DIR/port" 2>/dev/null || echo 0)"
+    rmq rabbitmqctl -n "$NODE" "$@"
+}
+
+main() {
+    [[ $# -ge 2 ]] || usage
+    [[ $NODES_DIR == /* ]] || NODES_DIR="$PWD/$NODES_DIR"
+    # The tools may run as the rabbitmq user, who may not be able to read the caller's cwd.
+    cd /
+    local cmd=$1
+    check_name "$2"
+    node_vars "$2"
+    shift 2
+    case $cmd in
+        start) [[ $# -eq 1 ]] || usage; cmd_start "$1" ;;
+        stop) [[ $# -eq 0 ]] || usage; cmd_stop ;;
+        status) [[ $# -eq 0 ]] || usage; cmd_status ;;
+        url) [[ $# -eq 0 ]] || usage; cmd_url ;;
+        ctl) [[ $# -ge 1 ]] || usage; cmd_ctl "$@" ;;
+        crash) [[ $# -eq 0 ]] || usage; cmd_crash ;;
+        restart) [[ $# -eq 0 ]] || usage; cmd_restart ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"
