@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The project's test command: make sure a local RabbitMQ answers on 127.0.0.1:5672 (installing
+# and starting it if needed, see setup-broker.sh), then run `swift test` with any extra arguments.
+#
+#   bash scripts/test.sh                       # all tests
+#   bash scripts/test.sh --filter WarrenAMQPTests
+#
+# AMQP_URL defaults to amqp://guest:guest@127.0.0.1:5672/%2F. Set WARREN_SKIP_BROKER_SETUP=1 to
+# skip the broker setup (e.g. when AMQP_URL points at a broker elsewhere).
+# The exit status is swift test's.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+if [[ ${WARREN_SKIP_BROKER_SETUP:-0} != 1 ]]; then
+    bash "$root/scripts/setup-broker.sh"
+fi
+
+# The fault tests run scripts/fault-proxy.py with python3 (standard library only), which a
+# machine with only Swift may lack. Best effort: install it with apt-get as root or via sudo.
+if ! command -v python3 >/dev/null 2>&1; then
+    sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+    if command -v apt-get >/dev/null 2>&1 && { [[ ${#sudo[@]} -eq 0 ]] || command -v sudo >/dev/null 2>&1; }; then
+        echo "[test] installing python3 (for scripts/fault-proxy.py)" >&2
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 >/dev/null ||
+            { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+                "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 >/dev/null; } ||
+            echo "[test] could not install python3: the fault-proxy tests will fail" >&2
+    else
+        echo "[test] python3 is missing and cannot be installed here: the fault-proxy tests will fail" >&2
+    fi
+fi
+
+export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
+# For tests that need a private broker to stop or alarm (see scripts/broker-node.sh).
+export WARREN_BROKER_NODE_SCRIPT="$root/scripts/broker-node.sh"
+
+echo "[test] AMQP_URL=$AMQP_URL; swift test $*" >&2
+status=0
+swift test "$@" || status=$?
+echo "[test] swift test exited with status $status" >&2
+exit "$status"
