@@ -93,10 +93,18 @@ struct WorkerCommand: ReportingCommand {
         tasks.registerFallback { body, context in
             try await handler(body, context)
         }
+        let taskQueue = TaskQueue(queue, kind: quorum ? .quorum : .classic)
+        // Fail fast, in one line, on a wrong URL or credentials, an unreachable broker or a queue
+        // declared differently; once running, the worker reconnects after losing the broker.
+        try await AMQPConnection.withConnection(amqp, logger: logger) { connection in
+            try await connection.withChannel { channel in
+                try await Topology().declare(taskQueue, on: channel)
+            }
+        }
         let worker = Worker(
             configuration: Worker.Configuration(
                 amqp: amqp,
-                queue: TaskQueue(queue, kind: quorum ? .quorum : .classic),
+                queue: taskQueue,
                 concurrency: concurrency,
                 prefetch: prefetch,
                 retryPolicy: retry,

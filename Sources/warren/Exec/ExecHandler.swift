@@ -50,7 +50,8 @@ struct ExecHandler: Sendable {
         do {
             try process.run()
         } catch {
-            throw PermanentFailure("could not start \(shell): \(error.localizedDescription)")
+            // Often transient (too many processes or open files): a failed attempt, retried.
+            throw CLIFailure("could not start \(shell): \(error.localizedDescription)")
         }
         // Foundation starts the child in a process group of its own, led by the shell.
         let group = process.processIdentifier
