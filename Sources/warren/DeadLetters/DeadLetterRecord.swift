@@ -11,10 +11,10 @@ struct DeadLetterRecord: Sendable, Encodable {
     let reason: String?
     /// The attempt it died in (`x-warren-attempt`).
     let attempts: Int64?
-    /// When it first failed (`x-warren-first-failure-at`).
-    let firstFailureAt: Date?
-    /// When it last failed (`x-warren-last-failure-at`).
-    let lastFailureAt: Date?
+    /// When it first failed (`x-warren-first-failure-at`), in milliseconds since 1970.
+    let firstFailureAt: Int64?
+    /// When it last failed (`x-warren-last-failure-at`), in milliseconds since 1970.
+    let lastFailureAt: Int64?
     /// The last failure's error text.
     let lastError: String?
     /// How often it was replayed before (`x-warren-replays`).
@@ -30,17 +30,21 @@ struct DeadLetterRecord: Sendable, Encodable {
 
     /// The record of a fetched dead letter.
     init(_ delivery: AMQPDelivery) {
-        let properties = delivery.properties
+        self.init(properties: delivery.properties, bodyBytes: delivery.body.count)
+    }
+
+    /// The record of a dead letter with `properties` and a body of `bodyBytes` bytes.
+    init(properties: AMQPProperties, bodyBytes: Int) {
         let headers = properties.headers ?? [:]
         messageID = properties.messageID
         task = properties.type
         reason = headers[WarrenHeaders.deadReason]?.stringValue ?? Self.brokerReason(headers)
         attempts = headers[WarrenHeaders.attempt]?.intValue
-        firstFailureAt = Self.date(headers[WarrenHeaders.firstFailureAt])
-        lastFailureAt = Self.date(headers[WarrenHeaders.lastFailureAt])
+        firstFailureAt = Self.milliseconds(headers[WarrenHeaders.firstFailureAt])
+        lastFailureAt = Self.milliseconds(headers[WarrenHeaders.lastFailureAt])
         lastError = headers[WarrenHeaders.lastError].flatMap { $0.stringValue ?? $0.bytesValue.map { String(decoding: $0, as: UTF8.self) } }
         replays = headers[WarrenHeaders.replays]?.intValue ?? 0
-        bodyBytes = delivery.body.count
+        self.bodyBytes = bodyBytes
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -49,8 +53,8 @@ struct DeadLetterRecord: Sendable, Encodable {
         try container.encode(task, forKey: .task)
         try container.encode(reason, forKey: .reason)
         try container.encode(attempts, forKey: .attempts)
-        try container.encode(firstFailureAt.map { Self.iso8601($0, fractional: true) }, forKey: .firstFailureAt)
-        try container.encode(lastFailureAt.map { Self.iso8601($0, fractional: true) }, forKey: .lastFailureAt)
+        try container.encode(firstFailureAt.map { Self.iso8601(milliseconds: $0, fractional: true) }, forKey: .firstFailureAt)
+        try container.encode(lastFailureAt.map { Self.iso8601(milliseconds: $0, fractional: true) }, forKey: .lastFailureAt)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(replays, forKey: .replays)
         try container.encode(bodyBytes, forKey: .bodyBytes)
@@ -66,15 +70,20 @@ struct DeadLetterRecord: Sendable, Encodable {
         return headers["x-last-death-reason"]?.stringValue ?? headers["x-first-death-reason"]?.stringValue
     }
 
-    /// A header holding milliseconds since 1970 (or an AMQP timestamp) as a date.
-    static func date(_ value: AMQPFieldValue?) -> Date? {
+    /// A header holding milliseconds since 1970 (or an AMQP timestamp, in seconds) as milliseconds.
+    static func milliseconds(_ value: AMQPFieldValue?) -> Int64? {
         guard let value else { return nil }
-        if let milliseconds = value.intValue { return Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
-        return value.dateValue
+        if let milliseconds = value.intValue { return milliseconds }
+        return value.timestampValue.flatMap { Int64(exactly: $0) }.map { $0 * 1000 }
     }
 
-    /// A date in ISO 8601, UTC.
-    static func iso8601(_ date: Date, fractional: Bool) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: fractional))
+    /// Milliseconds since 1970 in ISO 8601, UTC, to the second or to the millisecond.
+    static func iso8601(milliseconds: Int64, fractional: Bool) -> String {
+        let (seconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (wholeSeconds, millis) = remainder < 0 ? (seconds - 1, remainder + 1000) : (seconds, remainder)
+        let text = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(Date.ISO8601FormatStyle())
+        guard fractional, text.hasSuffix("Z") else { return text }
+        let digits = String(1000 + millis).dropFirst()
+        return text.dropLast() + "." + digits + "Z"
     }
 }

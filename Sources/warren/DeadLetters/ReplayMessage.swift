@@ -13,14 +13,19 @@ enum ReplayMessage {
 
     /// The message to publish (default exchange, routing key `queue`, mandatory) for `delivery`.
     static func make(from delivery: AMQPDelivery, to queue: String) -> AMQPOutboundMessage {
-        var properties = delivery.properties
-        let original = properties.headers ?? [:]
-        var headers = AMQPTable(entries: original.filter { !removedHeaders.contains($0.key) })
-        headers[WarrenHeaders.replays] = .int64((original[WarrenHeaders.replays]?.intValue ?? 0) + 1)
+        make(body: delivery.body, properties: delivery.properties, to: queue)
+    }
+
+    /// The message to publish for a dead letter with `body` and `properties`.
+    static func make(body: [UInt8], properties original: AMQPProperties, to queue: String) -> AMQPOutboundMessage {
+        var properties = original
+        let headersBefore = original.headers ?? [:]
+        var headers = AMQPTable(entries: headersBefore.filter { !removedHeaders.contains($0.key) })
+        headers[WarrenHeaders.replays] = .int64((headersBefore[WarrenHeaders.replays]?.intValue ?? 0) + 1)
         properties.headers = headers
         properties.deliveryMode = .persistent
         // A per-message TTL would count again from now and could drop the replayed task.
         properties.expiration = nil
-        return AMQPOutboundMessage(body: delivery.body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
+        return AMQPOutboundMessage(body: body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
     }
 }

@@ -72,8 +72,8 @@ struct DeadLettersListCommand: ReportingCommand {
                 record.task ?? "-",
                 record.reason ?? "-",
                 record.attempts.map { String($0) } ?? "-",
-                record.firstFailureAt.map { DeadLetterRecord.iso8601($0, fractional: false) } ?? "-",
-                record.lastFailureAt.map { DeadLetterRecord.iso8601($0, fractional: false) } ?? "-",
+                record.firstFailureAt.map { DeadLetterRecord.iso8601(milliseconds: $0, fractional: false) } ?? "-",
+                record.lastFailureAt.map { DeadLetterRecord.iso8601(milliseconds: $0, fractional: false) } ?? "-",
                 Self.truncated(record.lastError ?? "-"),
             ])
         }
