@@ -9,7 +9,7 @@ struct ErrorOutputTests {
         ("not an AMQP URL", ["publish", "--queue", "q", "--task", "t", "--body", "{}", "--url", "http://127.0.0.1/"]),
         ("wrong password", ["dead-letters", "list", "--queue", "q", "--url", "amqp://guest:hunter2@127.0.0.1:5672/%2F"]),
         ("unknown vhost", ["dead-letters", "purge", "--queue", "q", "--url", "amqp://guest:guest@127.0.0.1:5672/no-such-vhost"]),
-        ("worker, nothing listens", ["worker", "--queue", "q", "--exec", "true", "--log-level", "error", "--url", "amqp://guest:guest@127.0.0.1:1/"]),
+        ("worker, nothing listens", ["worker", "--queue", "q", "--exec", "true", "--url", "amqp://guest:guest@127.0.0.1:1/"]),
     ]
 
     @Test("a bad URL or an unreachable broker: one line on stderr, non-zero exit, no password", arguments: 0..<cases.count)
