@@ -135,7 +135,7 @@ struct DeadLetterRoundTripTests {
         }
     }
 
-    @Test("publish checks the body is JSON and prints one id per task, or a summary for many")
+    @Test("publish checks the body is JSON, prints one id per task or a summary for many, and delays")
     func publishChecksAndCounts() async throws {
         try await TestScope.run("publish") { scope in
             try await scope.declareQueue()
@@ -154,6 +154,11 @@ struct DeadLetterRoundTripTests {
             #expect(many.stdout.hasPrefix("published 500 tasks"))
             #expect(many.stdout.contains("tasks/s"))
             #expect(try await scope.depth(scope.queue) == 503)
+
+            let delayed = try await scope.run(["publish", "--queue", scope.queue, "--task", "t", "--body", "{}", "--delay", "1"])
+            #expect(delayed.status == 0, "\(delayed)")
+            #expect(try await scope.depth(scope.queue) == 503)
+            #expect(try await eventually(within: .seconds(10)) { try await scope.depth(scope.queue) == 504 })
 
             let missing = try await scope.run(["publish", "--queue", scope.queue + "-nope", "--task", "t", "--body", "{}"])
             #expect(missing.status == 1)
