@@ -76,8 +76,6 @@ struct WorkerCommand: ReportingCommand {
     }
 
     mutating func execute() async throws {
-        // A command that exits without reading its input must not kill the worker.
-        signal(SIGPIPE, SIG_IGN)
         CLILogging.bootstrap(level: logLevel)
         let logger = Logger(label: "warren.worker")
         let amqp = try connection.configuration(command: "worker")

@@ -48,7 +48,7 @@ struct ExecHandler: Sendable {
             }
         }
         do {
-            try process.run()
+            try await ProcessLauncher.run(process)
         } catch {
             // Often transient (too many processes or open files): a failed attempt, retried.
             throw CLIFailure("could not start \(shell): \(error.localizedDescription)")
