@@ -110,4 +110,39 @@ struct ExecExitCodeTests {
             #expect((try? String(contentsOf: input, encoding: .utf8)) == body)
         }
     }
+
+    @Test("commands start with no blocked signals and SIGPIPE not ignored; a large payload left unread does no harm")
+    func cleanSignalStateAndUnreadPayload() async throws {
+        try await TestScope.run("signals") { scope in
+            try await scope.declareQueue()
+            // Without care about half the commands inherit a blocked signal mask (from the thread
+            // that happens to start them): run enough of them to notice.
+            let tasks = 16
+            let large = "[" + Array(repeating: "1", count: 300_000).joined(separator: ",") + "]"
+            try await scope.enqueue(large)
+            for _ in 1..<tasks { try await scope.enqueue() }
+            let status = scope.file("status")
+            // Does not read its input (600 kB for the first task, more than a pipe holds).
+            let worker = try scope.startWorker(
+                // `exec`: grep reads its own mask, as the shell passed it on (the shell's own mask
+                // changes while it waits for a child).
+                exec: "exec grep -E '^Sig(Blk|Ign):' /proc/self/status >> '\(status.path)'", ["--concurrency", "4"]
+            )
+            #expect(await eventually(within: .seconds(15)) { lines(of: status).count == 2 * tasks })
+            #expect(try await eventually(within: .seconds(5)) { try await scope.depth(scope.queue) == 0 })
+            worker.signal(SIGTERM)
+            #expect(await worker.waitForExit(within: .seconds(10)) == 0)
+            #expect(try await scope.depth(scope.deadQueue) == 0)
+            let bit = { (signal: Int32) -> UInt64 in 1 << UInt64(signal - 1) }
+            for line in lines(of: status) {
+                let parts = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                let mask = try #require(parts.count == 2 ? UInt64(parts[1], radix: 16) : nil)
+                if parts[0] == "SigBlk" {
+                    #expect(mask == 0, "a command started with blocked signals: \(parts[1])")
+                } else {
+                    #expect(mask & (bit(SIGPIPE) | bit(SIGTERM) | bit(SIGINT)) == 0, "a command started ignoring signals: \(parts[1])")
+                }
+            }
+        }
+    }
 }

@@ -34,10 +34,28 @@ final class CLIProcess: Sendable {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
-        try process.run()
+        try Self.launchWithCleanSignalMask(process)
         self.process = process
         self.pid = process.processIdentifier
         self.arguments = arguments
+    }
+
+    /// Starts `process` from a fresh thread with no blocked signals, as a shell would start it: a
+    /// child inherits the signal mask of the thread that spawns it, and the threads running async
+    /// tests on Linux block most signals.
+    private static func launchWithCleanSignalMask(_ process: Process) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        let thread = Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do { try process.run() } catch { failure.withLock { $0 = error } }
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Whether it still runs.
