@@ -39,6 +39,17 @@ now_ms() { date +%s%3N; }
 
 as_rabbitmq_user() { [[ $(id -u) -eq 0 ]] && id -u rabbitmq >/dev/null 2>&1; }
 
+# Closes every descriptor above 2 in this (sub)shell. The detached Erlang VM must not inherit any:
+# a caller waiting for this script's output or exit (Foundation's Process watches a socket the child
+# inherits) would otherwise wait for the node to die.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        [[ $fd -gt 2 ]] && eval "exec $fd>&-" 2>/dev/null || true
+    done
+}
+
 # Run a RabbitMQ tool (rabbitmq-server, rabbitmqctl) with the node's environment, optionally
 # under `timeout SECS`: `rmq [SECS] TOOL ARGS...`.
 # Root: as the rabbitmq user via runuser (no shell re-quoting of arguments, unlike the
@@ -207,7 +218,7 @@ launch_node() {
     local t0
     t0=$(now_ms)
     log "starting $NODE (AMQP $port, distribution $dist, data $DIR)"
-    if ! rmq rabbitmq-server -detached >"$DIR/start.out" 2>&1; then
+    if ! (close_inherited_fds; rmq rabbitmq-server -detached >"$DIR/start.out" 2>&1); then
         show_logs
         die "rabbitmq-server -detached failed for $NODE"
     fi
