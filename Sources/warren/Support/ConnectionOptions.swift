@@ -24,9 +24,6 @@ struct ConnectionOptions: ParsableArguments {
         if configuration.connectionName == nil {
             configuration.connectionName = "warren \(command)"
         }
-        if configuration.tls {
-            throw CLIFailure.usage("amqps:// URLs are not supported yet (\(configuration.redactedURL))")
-        }
         return configuration
     }
 }
