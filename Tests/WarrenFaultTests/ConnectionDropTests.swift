@@ -115,15 +115,10 @@ struct ConnectionDropTests {
 
                     #expect(report.published == total)
                     #expect(report.lost == 0)
-                    // With a 30 s retry limit and recoveries of a fraction of a second, no enqueue should
-                    // throw. One does now and then: ConfirmedPublisher.publish does not retry when getting
-                    // a channel fails, and the I/O thread fails the channels before it marks the
-                    // connection closed, so ReconnectingConnection can hand out the dying connection
-                    // (see the bug report of scenario 3).
+                    // With a 30 s retry limit and recoveries of a fraction of a second, no enqueue may
+                    // throw (a channel opened on a dying connection is retried too).
                     let threw = failed.count
-                    withKnownIssue("an enqueue fails with connectionLost within its retry limit when a channel open meets the dying connection", isIntermittent: true) {
-                        #expect(threw == 0, "enqueues threw within the 30 s retry limit, e.g. \(failed.first.map { "\($0.key): \($0.value)" } ?? "")")
-                    }
+                    #expect(threw == 0, "enqueues threw within the 30 s retry limit, e.g. \(failed.first.map { "\($0.key): \($0.value)" } ?? "")")
                     // An enqueue that threw is not confirmed.
                     #expect(Set(failed.keys).isDisjoint(with: outcomes.confirmedIDs))
                     #expect(report.confirmed == total - failed.count)
@@ -185,10 +180,8 @@ struct ConnectionDropTests {
                 // at most one more started at the very moment of the cut. The deliveries buffered in
                 // the client cannot be acked either: running them only makes duplicates (up to a
                 // prefetch) and delays the reconnect by prefetch × handler time.
-                withKnownIssue("Worker.consumeSession keeps starting handlers for deliveries buffered on a closed channel") {
-                    #expect(report.extraDeliveries <= 2, "\(report.extraDeliveries) extra runs for one running handler")
-                    #expect(reconnectAfter < .milliseconds(500), "the worker reconnected only after \(reconnectAfter)")
-                }
+                #expect(report.extraDeliveries <= 2, "\(report.extraDeliveries) extra runs for one running handler")
+                #expect(reconnectAfter < .milliseconds(500), "the worker reconnected only after \(reconnectAfter)")
             }
         }
     }
@@ -223,10 +216,8 @@ struct ConnectionDropTests {
                 }
                 print("fault-report drops-backoff: reconnect delays after \(cuts) cuts, each after a good session: \(delays.map { "\($0)" }.joined(separator: ", ")) (back-off 200 ms … 5 s)")
                 // Each loss follows a session that worked: the first back-off step (100–200 ms) applies.
-                withKnownIssue("Worker.run never resets its failure count, so the back-off keeps growing over the worker's life") {
-                    for (index, delay) in delays.enumerated() {
-                        #expect(delay < .milliseconds(700), "reconnect \(index + 1) took \(delay)")
-                    }
+                for (index, delay) in delays.enumerated() {
+                    #expect(delay < .milliseconds(700), "reconnect \(index + 1) took \(delay)")
                 }
             }
         }

@@ -96,12 +96,9 @@ struct StallTests {
                 #expect(detection >= Self.heartbeat, "detected after \(detection): too early for a heartbeat timeout")
                 #expect(recovery <= Self.heartbeat * 3 + Self.detectionSlack + Self.connectTimeout + .seconds(3))
                 #expect(report.lost == 0)
-                // No enqueue should throw within its 60 s retry limit; now and then one does (the
-                // channel-open race of the bug report of scenario 3).
+                // No enqueue may throw within its 60 s retry limit.
                 let threw = failed.count
-                withKnownIssue("an enqueue fails with connectionLost within its retry limit when a channel open meets the dying connection", isIntermittent: true) {
-                    #expect(threw == 0, "enqueues threw, e.g. \(failed.first.map { "\($0.key): \($0.value)" } ?? "")")
-                }
+                #expect(threw == 0, "enqueues threw, e.g. \(failed.first.map { "\($0.key): \($0.value)" } ?? "")")
                 #expect(Set(failed.keys).isDisjoint(with: outcomes.confirmedIDs))
                 // Re-published after the stall: at most what was awaiting confirms then.
                 #expect(report.extraDeliveries <= lanes, "\(report.extraDeliveries) duplicates")

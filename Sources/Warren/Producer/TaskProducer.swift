@@ -176,6 +176,15 @@ public final class TaskProducer: Sendable {
         let properties = properties(taskName: taskName, messageID: messageID, options: options)
         let receipt = EnqueuedTask(messageID: messageID, taskName: taskName, destination: queue)
         let units = options.delay.map(DelayRouting.units(for:)) ?? 0
+        if units > 0 && options.expiration != nil {
+            // A per-message TTL would fire inside the delay queues and cut the delay short.
+            throw AMQPError(
+                .invalidArgument,
+                "a task cannot have both a delay and an expiration; drop one (or check the age in the handler)",
+                operation: "enqueue",
+                object: "queue '\(queue)'"
+            )
+        }
         guard units > 0 else {
             return (AMQPOutboundMessage(body: body, routingKey: queue, mandatory: true, properties: properties), receipt)
         }

@@ -56,8 +56,9 @@ final class ConfirmedPublisher: Sendable {
         defer { pending.release() }
         let deadline = ContinuousClock.now + settings.retryLimit
         while true {
-            let target = try await channel()
             do {
+                // Opening the channel belongs inside: the connection may die under it, too.
+                let target = try await channel()
                 try await waitWhileBlocked(target.connection)
                 if messages.count == 1 {
                     try await target.channel.publish(messages[0])

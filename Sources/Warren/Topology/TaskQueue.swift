@@ -18,8 +18,8 @@ public struct TaskQueue: Sendable, Hashable {
     /// For quorum queues: how many deliveries a message gets before the broker dead-letters it
     /// (`x-delivery-limit`), a safety net against tasks that crash their worker every time.
     public var deliveryLimit: Int?
-    /// The most priorities the queue honours (`x-max-priority`, classic queues only); nil disables
-    /// priorities.
+    /// The most priorities the queue honours (`x-max-priority`); classic queues only (quorum queues
+    /// refuse the argument). nil disables priorities.
     public var maxPriority: UInt8?
     /// Further queue arguments for the task queue.
     public var arguments: AMQPTable
@@ -55,6 +55,9 @@ public struct TaskQueue: Sendable, Hashable {
                 .invalidArgument,
                 "task queue name '\(name)' may only hold letters, digits, '-', '_', ':' and single inner '.'"
             )
+        }
+        guard maxPriority == nil || kind == .classic else {
+            throw AMQPError(.invalidArgument, "task queue '\(name)': priorities (maxPriority) need a classic queue; quorum queues refuse x-max-priority")
         }
         guard !name.hasPrefix("amq.") else {
             throw AMQPError(.invalidArgument, "task queue name '\(name)' starts with 'amq.', which the broker reserves")

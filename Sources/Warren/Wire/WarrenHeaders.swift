@@ -16,6 +16,10 @@ public enum WarrenHeaders {
     /// How many times an operator replayed the message from its dead-letter queue (long integer).
     public static let replays = "x-warren-replays"
 
+    /// Set by the AMQP client on every mandatory publish in confirm mode (long integer): the publish's
+    /// sequence number, so that a `basic.return` can be matched to its publish. Consumers ignore it.
+    public static let publishSequence = AMQPChannel.publishSequenceHeader
+
     /// The headers RabbitMQ adds when it dead-letters a message. Warren drops them when it publishes a
     /// retry, so that delay hops do not pile up in them.
     static let brokerDeathHeaders: Set<String> = [

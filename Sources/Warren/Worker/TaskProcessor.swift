@@ -27,7 +27,7 @@ struct TaskProcessor: Sendable {
         let instruments = metrics(taskName)
         instruments.received.increment()
 
-        guard let entry = registry.entry(for: taskName) else {
+        guard !taskName.isEmpty, let entry = registry.entry(for: taskName) else {
             let detail = taskName.isEmpty
                 ? "the message has no task name (AMQP 'type' property)"
                 : "no handler is registered for task '\(taskName)' on queue '\(queue)'"

@@ -64,7 +64,10 @@ public struct Worker: Service {
             var failures = 0
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
-                    try await consumeSession(on: consuming, slots: slots, processor: processor, group: &group)
+                    try await consumeSession(on: consuming, slots: slots, processor: processor, group: &group) {
+                        // Consuming again: the next loss starts its back-off from the beginning.
+                        failures = 0
+                    }
                     break  // graceful shutdown
                 } catch let error as AMQPError where error.isPermanent {
                     fatal = error
@@ -99,7 +102,8 @@ public struct Worker: Service {
         on connections: ReconnectingConnection,
         slots: ConcurrencyLimit,
         processor: TaskProcessor,
-        group: inout DiscardingTaskGroup
+        group: inout DiscardingTaskGroup,
+        consuming: () -> Void
     ) async throws {
         let queue = configuration.queue
         let connection = try await cancelWhenGracefulShutdown { try await connections.connection() }
@@ -118,12 +122,19 @@ public struct Worker: Service {
                 "tasks": "\(tasks.taskNames.joined(separator: ","))", "connection": "\(connections.connectionCount)",
             ]
         )
+        consuming()
         for try await delivery in consumer.cancelOnGracefulShutdown() {
             try await slots.acquire()
             if Task.isShuttingDownGracefully {
                 // Not started: it goes back to the queue when the channel closes.
                 slots.release()
                 break
+            }
+            guard channel.isOpen else {
+                // Buffered before the channel died: it cannot be acked, and the broker delivers it
+                // again on the new connection. Running it now would only make a duplicate.
+                slots.release()
+                continue
             }
             group.addTask {
                 defer { slots.release() }

@@ -1,4 +1,9 @@
 extension AMQPChannel {
+    /// The header a mandatory publish carries in confirm mode: its sequence number on the channel, so
+    /// that a `basic.return` can be matched to the publish it belongs to (AMQP's return carries no
+    /// sequence number). Consumers can ignore it.
+    public static let publishSequenceHeader = "x-warren-publish-seq"
+
     /// Puts the channel in publisher-confirm mode (`confirm.select`). From then on each ``publish(_:)``
     /// returns only once the broker has taken responsibility for the message (for a persistent message
     /// to a durable queue: written to disk), and throws when it refuses it.

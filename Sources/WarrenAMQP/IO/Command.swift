@@ -1,5 +1,6 @@
-/// Identifies one incarnation of a channel: the number, and how many times the connection has opened
-/// that number. A delivery tag is only valid on the incarnation that received it.
+/// Identifies one incarnation of a channel: its number, and a generation that grows with every
+/// channel the connection opens (one counter for the connection). A delivery tag is only valid on
+/// the incarnation that received it, so a reused number never takes a stale tag.
 struct ChannelIdentity: Sendable, Hashable, CustomStringConvertible {
     var number: UInt16
     var generation: UInt64

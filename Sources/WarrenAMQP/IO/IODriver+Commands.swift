@@ -85,7 +85,17 @@ extension IODriver {
             if case .basicConsume(_, _, _, _, _, let stream) = request { stream.finish(throwing: error) }
             return
         }
-        if case .channelClose = request { channel.phase = .closing }
+        switch request {
+        case .channelClose:
+            channel.phase = .closing
+        case .confirmSelect(let maxOutstanding):
+            // The broker numbers publishes from confirm.select on, not from select-ok: a publish
+            // sent before the reply arrives already counts.
+            if channel.confirms == nil { channel.confirms = ConfirmTracker() }
+            channel.maxOutstanding = maxOutstanding
+        default:
+            break
+        }
         enqueue(
             PendingCall(
                 request: request,

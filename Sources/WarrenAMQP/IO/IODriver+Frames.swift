@@ -119,7 +119,7 @@ extension IODriver {
                 send(AMQP_BASIC_CANCEL_OK_METHOD, &ok, on: channel.number, failing: nil)
             }
             logger.warning("the broker cancelled a consumer", metadata: ["consumer_tag": "\(tag)", "channel": "\(channel.number)"])
-            channel.consumers.removeValue(forKey: tag)?.finish(
+            channel.consumers.removeValue(forKey: tag)?.stream.finish(
                 throwing: AMQPError(
                     .consumerCancelled,
                     "the broker cancelled consumer '\(tag)': its queue was deleted or became unavailable",
@@ -195,8 +195,8 @@ extension IODriver {
             call.succeed(.messageCount(decoded?.assumingMemoryBound(to: amqp_queue_delete_ok_t.self).pointee.message_count ?? 0))
         case AMQP_BASIC_CONSUME_OK_METHOD:
             let tag = decoded?.assumingMemoryBound(to: amqp_basic_consume_ok_t.self).pointee.consumer_tag.string ?? ""
-            guard case .basicConsume(_, _, _, _, _, let stream) = call.request else { return }
-            channel.consumers[tag] = stream
+            guard case .basicConsume(_, _, _, let noAck, _, let stream) = call.request else { return }
+            channel.consumers[tag] = ChannelState.Consumer(stream: stream, noAck: noAck)
             let core = self.core
             let identity = channel.identity
             stream.onTermination = { termination in
@@ -211,13 +211,11 @@ extension IODriver {
             }
         case AMQP_BASIC_CANCEL_OK_METHOD:
             let tag = decoded?.assumingMemoryBound(to: amqp_basic_cancel_ok_t.self).pointee.consumer_tag.string ?? ""
-            channel.consumers.removeValue(forKey: tag)?.finish()
+            channel.consumers.removeValue(forKey: tag)?.stream.finish()
             call.succeed(.done)
         case AMQP_BASIC_GET_EMPTY_METHOD:
             call.succeed(.getEmpty)
         case AMQP_CONFIRM_SELECT_OK_METHOD:
-            if channel.confirms == nil { channel.confirms = ConfirmTracker() }
-            if case .confirmSelect(let maxOutstanding) = call.request { channel.maxOutstanding = maxOutstanding }
             call.succeed(.done)
         default:
             call.succeed(.done)
@@ -236,10 +234,16 @@ extension IODriver {
                 redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
                 messageCount: nil, acknowledger: acknowledger
             )
-            if let consumer = channel.consumers[consumerTag], case .enqueued = consumer.yield(delivery) {
+            let consumer = channel.consumers[consumerTag]
+            if let consumer, case .enqueued = consumer.stream.yield(delivery) {
                 return
             }
-            // The consumer is gone (being cancelled): give the message back at once.
+            // The consumer is gone (being cancelled): give the message back at once, unless the
+            // broker counts it as settled already (no-ack), where a reject would be a channel error.
+            guard consumer?.noAck != true else {
+                logger.debug("dropping a no-ack delivery for a consumer that is gone", metadata: ["consumer_tag": "\(consumerTag)"])
+                return
+            }
             amqp_basic_reject(connection, channel.number, deliveryTag, 1)
         case .getOK(let deliveryTag, let redelivered, let exchange, let routingKey, let messageCount):
             let delivery = AMQPDelivery(
@@ -254,7 +258,8 @@ extension IODriver {
             channel.calls.removeFirst()
             pendingCallCount -= 1
             if !call.succeed(.got(delivery)) {
-                // The caller gave up: put the message back.
+                // The caller gave up: put the message back, unless it was fetched with no-ack.
+                if case .basicGet(_, let noAck) = call.request, noAck { return }
                 amqp_basic_reject(connection, channel.number, deliveryTag, 1)
             }
         case .returned(let reason):

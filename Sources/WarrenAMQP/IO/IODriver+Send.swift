@@ -1,9 +1,7 @@
 import CRabbitMQ
 
 extension IODriver {
-    /// The header a mandatory publish carries in confirm mode, so that a `basic.return` can be matched
-    /// to the publish it belongs to (AMQP's return carries no sequence number).
-    static let publishSequenceHeader = "x-warren-publish-seq"
+    static var publishSequenceHeader: String { AMQPChannel.publishSequenceHeader }
 
     /// Sends a method frame. On a failure that breaks the connection, finishes it and returns false;
     /// on a local encoding failure, throws through `failing` (or returns false when that is nil).
@@ -163,6 +161,9 @@ extension IODriver {
                 properties.headers = headers
             }
             var cProperties = try properties.cProperties(in: pool.pointer)
+            if properties.headers != nil, let error = checkPropertiesFit(&cProperties, exchange: message.exchange, channel: channel.number) {
+                return error
+            }
             let exchange = try pool.shortString(message.exchange, field: "exchange name")
             let routingKey = try pool.shortString(message.routingKey, field: "routing key")
             let status = message.body.withUnsafeBytes { body in
@@ -172,21 +173,35 @@ extension IODriver {
                 )
             }
             guard status == AMQP_STATUS_OK.rawValue else {
-                if isFatal(status) {
-                    let error = connectionError(status, while: "publishing to exchange '\(message.exchange)'")
-                    finish(error)
-                    return error
-                }
-                return AMQPError(
-                    .invalidArgument, "rabbitmq-c could not encode the message: \(String(cString: amqp_error_string2(status)))",
-                    operation: "basic.publish", object: "exchange '\(message.exchange)'", channel: channel.number
-                )
+                // rabbitmq-c may have written the method frame before failing on the header or body:
+                // the connection's frame stream is broken whatever the status says.
+                let error = connectionError(status, while: "publishing to exchange '\(message.exchange)'")
+                finish(error)
+                return error
             }
             lastLibraryCall = .now
             return nil
         } catch {
             return error.adding(operation: "basic.publish", object: "exchange '\(message.exchange)'", channel: channel.number)
         }
+    }
+
+    /// Encodes the properties into a frame-sized buffer first: rabbitmq-c would send the method frame
+    /// and only then fail on a header that does not fit, breaking the connection.
+    private func checkPropertiesFit(_ properties: inout amqp_basic_properties_t, exchange: String, channel: UInt16) -> AMQPError? {
+        let limit = max(4096, Int(amqp_get_frame_max(connection))) - 8
+        if propertiesBuffer.count < limit {
+            propertiesBuffer.deallocate()
+            propertiesBuffer = .allocate(byteCount: limit, alignment: 8)
+        }
+        let encoded = amqp_bytes_t(len: limit, bytes: propertiesBuffer.baseAddress)
+        let size = amqp_encode_properties(UInt16(AMQP_BASIC_CLASS), &properties, encoded)
+        guard size < 0 else { return nil }
+        return AMQPError(
+            .invalidArgument,
+            "the message's properties and headers do not fit in one frame (\(limit) bytes, the negotiated frame_max less 8); make the headers smaller",
+            operation: "basic.publish", object: "exchange '\(exchange)'", channel: channel
+        )
     }
 
     private func flag(_ value: Bool) -> amqp_boolean_t {

@@ -31,6 +31,8 @@ final class IODriver {
     var established = false
     var heartbeatInterval: Duration = .zero
     var lastLibraryCall = ContinuousClock.now
+    /// Where message properties are test-encoded before a publish (see `checkPropertiesFit`).
+    var propertiesBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var commandBuffer: [Command] = []
 
     init(core: ConnectionCore) throws(AMQPError) {
@@ -45,6 +47,7 @@ final class IODriver {
 
     deinit {
         amqp_destroy_connection(connection)
+        propertiesBuffer.deallocate()
     }
 
     /// Starts the I/O thread: it connects, settles `connected`, then serves the connection until it
@@ -117,11 +120,16 @@ final class IODriver {
         commandBuffer.removeAll(keepingCapacity: true)
     }
 
-    /// Reads every frame that is available without blocking and dispatches it.
+    /// The most frames read in one go before commands and deadlines get their turn.
+    static let maxFramesPerBatch = 512
+
+    /// Reads the frames that are available without blocking (at most a batch) and dispatches them.
     private func readFrames() {
         var frame = amqp_frame_t()
         var zero = timeval(tv_sec: 0, tv_usec: 0)
-        while !finished {
+        var count = 0
+        while !finished && count < Self.maxFramesPerBatch {
+            count += 1
             lastLibraryCall = .now
             let status = amqp_simple_wait_frame_noblock(connection, &frame, &zero)
             if status == AMQP_STATUS_TIMEOUT.rawValue { break }
@@ -203,6 +211,9 @@ final class IODriver {
     func finish(_ reason: AMQPError) {
         guard !finished else { return }
         finished = true
+        // First make the connection look closed (isOpen false), so nobody picks it up again while
+        // its calls and channels are being failed.
+        core.closeSignal.signal(reason)
         let byApplication = closing != nil
         if byApplication || !established {
             // A failed connect is reported to the caller of connect(); no need to log it here too.
@@ -217,13 +228,15 @@ final class IODriver {
             finishChannel(channel, reason: reason, byApplication: byApplication)
         }
         core.blocked.finish()
-        if socketFD >= 0 {
-            // rabbitmq-c 0.11 has no public socket close; shut the socket down now so the broker sees
-            // the end at once, and amqp_destroy_connection (in deinit) closes the descriptor.
-            shutdown(socketFD, Int32(SHUT_RDWR))
-            socketFD = -1
+        // rabbitmq-c 0.11 has no public socket close; shut the socket down now so the broker sees the
+        // end at once, and amqp_destroy_connection (in deinit) closes the descriptor. rabbitmq-c closes
+        // it itself on some errors (heartbeat timeout, failed login) and then reports -1: never shut
+        // down a stale number, which may belong to someone else by now.
+        let descriptor = amqp_get_sockfd(connection)
+        if descriptor >= 0 {
+            shutdown(descriptor, Int32(SHUT_RDWR))
         }
-        core.closeSignal.signal(reason)
+        socketFD = -1
     }
 
     /// Forgets a channel: fails its calls and publishes, ends its consumers, frees its number.
@@ -241,7 +254,7 @@ final class IODriver {
         for (_, completion) in channel.waitingPublishes { completion.settle(reason) }
         channel.waitingPublishes.removeAll()
         for consumer in channel.consumers.values {
-            if byApplication { consumer.finish() } else { consumer.finish(throwing: reason) }
+            if byApplication { consumer.stream.finish() } else { consumer.stream.finish(throwing: reason) }
         }
         channel.consumers.removeAll()
         channel.assembler.reset()

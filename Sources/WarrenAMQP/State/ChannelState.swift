@@ -23,8 +23,14 @@ final class ChannelState {
     /// At most this many publishes wait for confirms; more wait in ``waitingPublishes``.
     var maxOutstanding: Int?
     var waitingPublishes: Deque<(AMQPOutboundMessage, PublishCompletion)> = []
-    var consumers: [String: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation] = [:]
+    var consumers: [String: Consumer] = [:]
     var assembler = ContentAssembler<ContentMethod>()
+
+    /// A consumer's delivery stream, and whether its deliveries need settling.
+    struct Consumer {
+        var stream: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+        var noAck: Bool
+    }
 
     init(shared: ChannelShared) {
         self.shared = shared
