@@ -60,7 +60,7 @@ struct QueuesCommand: ReportingCommand {
         }
         if json {
             try JSONOutput.print(rows)
-        } else if rows.isEmpty && missing.isEmpty {
+        } else if rows.isEmpty && (missing.isEmpty || queues.isEmpty) {
             Console.out("no Warren task queues in vhost '\(amqp.virtualHost)'")
         } else if !rows.isEmpty {
             var table = Table(headers: ["QUEUE", "READY", "CONSUMERS", "DEAD"], numeric: [1, 2, 3])
@@ -69,7 +69,8 @@ struct QueuesCommand: ReportingCommand {
             }
             for line in table.render() { Console.out(line) }
         }
-        if !missing.isEmpty {
+        // A listed queue deleted before it was counted is simply gone; a named one is an error.
+        if !missing.isEmpty && !queues.isEmpty {
             let list = missing.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIFailure("no such queue in vhost '\(amqp.virtualHost)': \(list)")
         }
