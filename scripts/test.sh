@@ -41,4 +41,20 @@ echo "[test] AMQP_URL=$AMQP_URL; swift test $*" >&2
 status=0
 swift test "$@" || status=$?
 echo "[test] swift test exited with status $status" >&2
+
+# With no arguments (the whole suite), also the cross-language tests (pika against the warren CLI
+# just built) and a smoke run of the benchmarks, so neither can rot.
+if [[ $# -eq 0 ]]; then
+    bin_dir=$(swift build --show-bin-path)
+    interop=0
+    WARREN_BIN="$bin_dir/warren" WARREN_INTEROP_REQUIRE_CLI=1 bash "$root/scripts/test-interop.sh" || interop=$?
+    echo "[test] cross-language tests exited with status $interop" >&2
+    [[ $interop -eq 0 ]] || status=$interop
+    if [[ -f $root/scripts/bench.sh ]]; then
+        smoke=0
+        bash "$root/scripts/bench.sh" --smoke || smoke=$?
+        echo "[test] benchmark smoke run exited with status $smoke" >&2
+        [[ $smoke -eq 0 ]] || status=$smoke
+    fi
+fi
 exit "$status"

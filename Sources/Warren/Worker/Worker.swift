@@ -108,8 +108,19 @@ public struct Worker: Service {
         let queue = configuration.queue
         let connection = try await cancelWhenGracefulShutdown { try await connections.connection() }
         if configuration.declareTopology {
-            try await connection.withChannel { channel in
-                try await configuration.topology.declare(queue, on: channel)
+            do {
+                try await connection.withChannel { channel in
+                    try await configuration.topology.declare(queue, on: channel)
+                }
+            } catch let error as AMQPError where error.code == .channelClosed && [403, 405, 406].contains(error.replyCode) {
+                // The broker refuses the topology itself (e.g. the queue exists as another type):
+                // reconnecting cannot fix that.
+                throw AMQPError(
+                    .invalidArgument,
+                    "the broker refused the topology of task queue '\(queue.name)'; check it matches what exists (e.g. classic versus quorum)",
+                    replyCode: error.replyCode, replyText: error.replyText, operation: error.operation, object: error.object,
+                    underlying: error
+                )
             }
         }
         let channel = try await connection.openChannel()
