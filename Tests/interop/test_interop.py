@@ -154,10 +154,11 @@ class Processes:
         self.directory = directory
         self.running = []
 
-    def start(self, arguments, name):
+    def start(self, arguments, name, env=None):
         log = open(self.directory / f"{name}.log", "wb")
         process = subprocess.Popen(
-            arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
         )
         process.log_path = self.directory / f"{name}.log"
         process.log_file = log
@@ -503,20 +504,28 @@ def test_invalid_json_is_dead_lettered_by_swift_worker(broker, processes, queue,
     assert broker.counts(queue)[0] == 0
 
 
-def test_unknown_task_name_is_dead_lettered():
-    pytest.skip(
-        "not testable through the CLI: `warren worker --exec` registers a fallback handler that takes "
-        "every task name, so no name is unknown to it (a worker with named handlers only is needed; "
-        "see test_message_without_type_is_dead_lettered_as_unknown_task for the header-level case)"
-    )
+def test_unknown_task_name_is_dead_lettered(broker, processes, queue):
+    """A pika task whose name the Swift worker has no handler for goes to Q.dead as unknown-task.
+    `warren worker --exec` takes every name, so this uses the Swift example worker (named handlers
+    only), built beside the CLI."""
+    need_cli("worker")
+    example = os.path.join(os.path.dirname(WARREN), "ExampleWorker")
+    if not os.access(example, os.X_OK):
+        if REQUIRE_CLI:
+            pytest.fail(f"{example} is not built")
+        pytest.skip(f"{example} is not built")
+    worker = processes.start([example], "example-worker", env={**os.environ, "EXAMPLE_QUEUE": queue})
+    wait_for(lambda: (broker.counts(queue) or (0, 0))[1] >= 1, 30, interval=0.1, what="ExampleWorker consuming")
+    broker.publish(queue, b'{"n": 1}', content_type="application/json", delivery_mode=2,
+                   message_id="unknown-1", timestamp=int(time.time()), type="no-such-task")
+    method, properties, body = broker.get(queue + ".dead", 30)
+    assert properties.message_id == "unknown-1"
+    assert properties.headers.get("x-warren-dead-reason") == "unknown-task"
+    assert "no-such-task" in properties.headers.get("x-warren-last-error", "")
+    assert body == b'{"n": 1}'
+    assert worker.poll() is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known issue (docs/wire-format.md, Known issues 1): TaskRegistry.entry(for:) gives the "
-    "fallback handler for an empty task name, so `warren worker --exec` runs a message without `type` "
-    "instead of dead-lettering it as unknown-task",
-)
 def test_message_without_type_is_dead_lettered_as_unknown_task(broker, processes, queue, tmp_path):
     ran = tmp_path / "ran"
     start_worker(processes, broker, queue, f"cat >> {shlex.quote(str(ran))}", "--max-attempts", "1")
