@@ -29,6 +29,12 @@ struct AMQPConnectionConfigurationTests {
         #expect(configuration.user == "guest")
         #expect(configuration.password == "guest")
         #expect(configuration.tls == false)
+        #expect(configuration.tlsOptions == Configuration.TLSOptions())
+        #expect(configuration.tlsOptions.caCertificatePath == nil)
+        #expect(configuration.tlsOptions.certificatePath == nil)
+        #expect(configuration.tlsOptions.keyPath == nil)
+        #expect(configuration.tlsOptions.verifyPeer)
+        #expect(configuration.tlsOptions.verifyHostname)
         #expect(configuration.connectionName == nil)
         #expect(configuration.heartbeat == .seconds(30))
         #expect(configuration.frameMax == 131_072)
@@ -166,6 +172,64 @@ struct AMQPConnectionConfigurationTests {
         #expect(configuration.connectionName == "billing worker")
     }
 
+    // MARK: TLS parameters
+
+    @Test("amqps with cacertfile, certfile and keyfile sets the paths; verification stays on")
+    func tlsFiles() throws {
+        let configuration = try Configuration(
+            url: "amqps://app:pw@rabbit.internal/?cacertfile=/etc/warren/ca.pem&certfile=/etc/warren/client.pem&keyfile=/etc/warren/client-key.pem")
+        #expect(configuration.tls)
+        #expect(configuration.port == 5671)
+        #expect(
+            configuration.tlsOptions
+                == Configuration.TLSOptions(
+                    caCertificatePath: "/etc/warren/ca.pem", certificatePath: "/etc/warren/client.pem",
+                    keyPath: "/etc/warren/client-key.pem", verifyPeer: true, verifyHostname: true))
+    }
+
+    @Test("TLS paths are percent-decoded and may hold '/' unencoded")
+    func tlsPathDecoding() throws {
+        let configuration = try Configuration(url: "amqps://h/?cacertfile=%2Fsecrets%2Fmy%20ca.pem")
+        #expect(configuration.tlsOptions.caCertificatePath == "/secrets/my ca.pem")
+        let relative = try Configuration(url: "amqps://h/?cacertfile=certs/ca%2Bold.pem")
+        #expect(relative.tlsOptions.caCertificatePath == "certs/ca+old.pem")
+    }
+
+    @Test(
+        "verify and server_name_indication set the verification flags",
+        arguments: [
+            ("amqps://h/?cacertfile=/ca.pem", true, true),
+            ("amqps://h/?cacertfile=/ca.pem&verify=verify_peer", true, true),
+            ("amqps://h/?verify=verify_none", false, false),
+            ("amqps://h/?cacertfile=/ca.pem&server_name_indication=disable", true, false),
+            ("amqps://h/?server_name_indication=disable&verify=verify_peer", true, false),
+            ("amqps://h/?verify=verify_none&server_name_indication=disable", false, false),
+        ])
+    func tlsVerification(url: String, verifyPeer: Bool, verifyHostname: Bool) throws {
+        let options = try Configuration(url: url).tlsOptions
+        #expect(options.verifyPeer == verifyPeer)
+        #expect(options.verifyHostname == verifyHostname)
+    }
+
+    @Test(
+        "each TLS parameter on an amqp:// URL is an error naming it",
+        arguments: ["cacertfile=/ca.pem", "certfile=/c.pem", "keyfile=/k.pem", "verify=verify_peer", "server_name_indication=disable"])
+    func tlsParameterWithoutTLS(parameter: String) throws {
+        let error = try #require(parseError("amqp://guest:guest@host/?" + parameter))
+        #expect(error.code == .invalidArgument)
+        let name = String(parameter.prefix { $0 != "=" })
+        #expect(
+            error.message.contains("query parameter '\(name)' applies to TLS connections only; use an amqps:// URL"),
+            "message was: \(error.message)")
+    }
+
+    @Test("a TLS parameter after the scheme was checked: amqps accepts it, AMQP (uppercase) rejects it too")
+    func tlsParameterSchemeCase() throws {
+        #expect(try Configuration(url: "AMQPS://h/?cacertfile=/ca.pem").tlsOptions.caCertificatePath == "/ca.pem")
+        let error = try #require(parseError("AMQP://h/?cacertfile=/ca.pem"))
+        #expect(error.message.contains("applies to TLS connections only"))
+    }
+
     @Test("query edge values: heartbeat 0 disables, channel_max 0, bounds, empty segments")
     func queryEdges() throws {
         #expect(try Configuration(url: "amqp://h?heartbeat=0").heartbeat == .zero)
@@ -221,7 +285,22 @@ struct AMQPConnectionConfigurationTests {
             ("amqp://host/v#frag", "fragment '#frag' is not allowed"),
             ("amqp://host/?bogus=1", "unknown query parameter 'bogus'"),
             ("amqp://host/?Heartbeat=1", "unknown query parameter 'Heartbeat'"),
-            ("amqp://host/?cacertfile=/tmp/ca.pem", "query parameter 'cacertfile' is not supported by this client yet"),
+            ("amqp://host/?cacertfile=/tmp/ca.pem", "query parameter 'cacertfile' applies to TLS connections only"),
+            ("amqps://host/?cacertfile=", "query parameter 'cacertfile' is empty; give the path of a PEM file"),
+            ("amqps://host/?certfile=&keyfile=/k.pem", "query parameter 'certfile' is empty"),
+            ("amqps://host/?cacertfile=/a.pem&cacertfile=/b.pem", "query parameter 'cacertfile' is given more than once"),
+            ("amqps://host/?certfile=/c.pem", "query parameter 'certfile' needs 'keyfile' too"),
+            ("amqps://host/?keyfile=/k.pem&cacertfile=/ca.pem", "query parameter 'keyfile' needs 'certfile' too"),
+            ("amqps://host/?verify=maybe", "query parameter 'verify' has value 'maybe', which is not verify_peer"),
+            ("amqps://host/?verify=", "query parameter 'verify' has value '', which is not verify_peer"),
+            ("amqps://host/?verify=VERIFY_NONE", "query parameter 'verify' has value 'VERIFY_NONE'"),
+            ("amqps://host/?server_name_indication=rabbit.internal", "has value 'rabbit.internal', but only 'disable'"),
+            ("amqps://host/?server_name_indication=rabbit.internal", "rabbitmq-c 0.11 always sends the URL's host as the server name"),
+            ("amqps://host/?auth_mechanism=external", "query parameter 'auth_mechanism' is not supported by this client: this client authenticates with PLAIN"),
+            ("amqps://host/?fail_if_no_peer_cert=true", "query parameter 'fail_if_no_peer_cert' is not supported by this client: it is a server-side setting"),
+            ("amqps://host/?depth=3", "query parameter 'depth' is not supported by this client: rabbitmq-c 0.11 does not let the verification depth be set"),
+            ("amqp://host/?depth=3", "query parameter 'depth' is not supported by this client"),
+            ("amqps://host/?cafile=/ca.pem", "unknown query parameter 'cafile'"),
             ("amqp://host/?heartbeat", "query parameter 'heartbeat' has no value"),
             ("amqp://host/?heartbeat=abc", "query parameter 'heartbeat' has value 'abc', which is not a whole number of seconds"),
             ("amqp://host/?heartbeat=", "query parameter 'heartbeat' has value '', which is not"),
@@ -280,6 +359,10 @@ struct AMQPConnectionConfigurationTests {
             "user:Pa55w0rdX@host/",                         // missing scheme
             "amqp://user:Pa55w0rdX@[::1/",                  // bad IPv6
             "amqp://user:Pa55w0rdX@host/\u{1}",             // control character
+            "amqp://user:Pa55w0rdX@host/?cacertfile=/ca.pem", // TLS parameter without TLS
+            "amqps://user:Pa55w0rdX@host/?verify=maybe",      // bad TLS value
+            "amqps://user:Pa55w0rdX@host/?certfile=/c.pem",   // certificate without key
+            "amqps://user:Pa55w0rdX@host/?server_name_indication=x", // unsupported SNI
         ])
     func passwordNeverInErrors(url: String) throws {
         let error = try #require(parseError(url))
@@ -311,6 +394,10 @@ struct AMQPConnectionConfigurationTests {
             configuration.description
                 == "AMQPConnection.Configuration(amqp://alice:***@host:5672/orders, callTimeout: 5s, clientProperties: [team])")
         #expect(Configuration().description == "AMQPConnection.Configuration(amqp://guest:***@127.0.0.1:5672/%2F)")
+        var dumped = ""
+        dump(try Configuration(url: "amqps://u:p@h/?cacertfile=/ca.pem"), to: &dumped)
+        #expect(dumped.contains("tlsOptions"), "dump: \(dumped)")
+        #expect(dumped.contains("/ca.pem"), "dump: \(dumped)")
     }
 
     // MARK: redactedURL
@@ -339,6 +426,58 @@ struct AMQPConnectionConfigurationTests {
         #expect(reparsed.password == "***")
         reparsed.password = original.password
         #expect(reparsed == original)
+    }
+
+    @Test("redactedURL writes the TLS options that differ from the defaults, paths readable")
+    func redactedTLS() throws {
+        let configuration = try Configuration(
+            url: "amqps://u:secret@h/?cacertfile=/etc/ca.pem&certfile=/etc/my%20client.pem&keyfile=/etc/key.pem&server_name_indication=disable")
+        #expect(
+            configuration.redactedURL
+                == "amqps://u:***@h:5671/%2F?cacertfile=/etc/ca.pem&certfile=/etc/my%20client.pem&keyfile=/etc/key.pem&server_name_indication=disable")
+        #expect(try Configuration(url: "amqps://h/?verify=verify_none").redactedURL == "amqps://guest:***@h:5671/%2F?verify=verify_none")
+        // verify_peer is the default and is not written.
+        #expect(try Configuration(url: "amqps://h/?verify=verify_peer").redactedURL == "amqps://guest:***@h:5671/%2F")
+    }
+
+    @Test(
+        "redactedURL round-trips every TLS setting a URL can express",
+        arguments: [
+            "amqps://u:pw@h:6000/v?cacertfile=/ca.pem",
+            "amqps://u:pw@h/v?cacertfile=/a%20b/ca.pem&certfile=c.pem&keyfile=k%26.pem",
+            "amqps://u:pw@h/v?verify=verify_none",
+            "amqps://u:pw@h/v?verify=verify_none&cacertfile=/ca.pem",
+            "amqps://u:pw@h/v?cacertfile=/ca.pem&server_name_indication=disable&heartbeat=5&name=n",
+        ])
+    func redactedTLSRoundTrip(url: String) throws {
+        let original = try Configuration(url: url)
+        var reparsed = try Configuration(url: original.redactedURL)
+        reparsed.password = original.password
+        #expect(reparsed == original, "redacted: \(original.redactedURL)")
+    }
+
+    @Test("redactedURL leaves TLS options out without TLS, and writes peer-off/host-name-on as verify_none")
+    func redactedTLSEdges() throws {
+        var plain = Configuration()
+        plain.tlsOptions.caCertificatePath = "/ca.pem"
+        plain.tlsOptions.verifyPeer = false
+        #expect(plain.redactedURL == "amqp://guest:***@127.0.0.1:5672/%2F")
+
+        var odd = Configuration()
+        odd.tls = true
+        odd.tlsOptions.verifyPeer = false
+        odd.tlsOptions.verifyHostname = true
+        #expect(odd.redactedURL == "amqps://guest:***@127.0.0.1:5672/%2F?verify=verify_none")
+        let reparsed = try Configuration(url: odd.redactedURL)
+        #expect(!reparsed.tlsOptions.verifyPeer)
+        #expect(!reparsed.tlsOptions.verifyHostname)
+    }
+
+    @Test("percentEncodePath keeps '/' and encodes the rest of each segment")
+    func percentEncodePath() {
+        #expect(AMQPURLParser.percentEncodePath("/etc/warren/ca.pem") == "/etc/warren/ca.pem")
+        #expect(AMQPURLParser.percentEncodePath("/a b/c&d=e?.pem") == "/a%20b/c%26d%3De%3F.pem")
+        #expect(AMQPURLParser.percentEncodePath("rel//x") == "rel//x")
     }
 
     @Test("redactedURL writes fractional durations as decimals")
@@ -422,5 +561,11 @@ struct AMQPConnectionConfigurationTests {
         var d = a
         d.clientProperties["k"] = "v"
         #expect(a != d)
+        var e = a
+        e.tlsOptions.verifyHostname = false
+        #expect(a != e)
+        var f = a
+        f.tlsOptions.caCertificatePath = "/ca.pem"
+        #expect(a != f)
     }
 }

@@ -41,8 +41,18 @@ extension AMQPConnection {
         public var password: String = "guest"
         /// Whether to connect with TLS. Set by `amqps://` URLs. Default `false`.
         ///
-        /// The flag is carried only; TLS connections are not implemented yet.
+        /// With TLS the client checks the broker's certificate against a CA file and the host name by
+        /// default: see ``tlsOptions``, and give at least ``TLSOptions/caCertificatePath``.
         public var tls: Bool = false
+        /// How to set up TLS when ``tls`` is on: the CA to trust, an optional client certificate, and
+        /// what to verify. Default: no files, peer and host name verification on (which makes a CA
+        /// file necessary). URL parameters `cacertfile`, `certfile`, `keyfile`, `verify` and
+        /// `server_name_indication=disable`.
+        ///
+        /// Connecting without TLS while these differ from the defaults fails with
+        /// ``AMQPError/Code/invalidArgument``, so that a forgotten `tls = true` never silently sends
+        /// credentials in clear text.
+        public var tlsOptions = TLSOptions()
         /// A name for the connection, shown in the RabbitMQ management UI and `rabbitmqctl
         /// list_connections` as `connection_name`. Default `nil` (no name). URL parameter `name`.
         public var connectionName: String?
@@ -83,8 +93,15 @@ extension AMQPConnection {
         ///   specification reads `amqp://host/` as the empty vhost, which no broker has). A `/` inside
         ///   a vhost name must be written `%2F`; `amqp://host/a/b` is an error.
         /// - Query parameters: `heartbeat` (seconds, 0 disables), `connection_timeout`
-        ///   (milliseconds), `frame_max`, `channel_max`, and `name` (``connectionName``). Any other
-        ///   parameter is an error naming it.
+        ///   (milliseconds), `frame_max`, `channel_max`, and `name` (``connectionName``).
+        /// - TLS query parameters, on `amqps://` URLs only (on `amqp://` they are an error naming the
+        ///   parameter): `cacertfile`, `certfile` and `keyfile` (file paths; `certfile` and `keyfile`
+        ///   together), `verify=verify_peer` (the default) or `verify=verify_none` (no peer and no host
+        ///   name verification), and `server_name_indication=disable` (no host name verification). See
+        ///   ``TLSOptions``.
+        /// - `auth_mechanism`, `fail_if_no_peer_cert`, `depth`, and `server_name_indication` with a
+        ///   host name are specified but not supported: an error says so. Any other parameter is an
+        ///   error naming it.
         /// - Surrounding whitespace is ignored.
         ///
         /// ```swift
@@ -105,8 +122,13 @@ extension AMQPConnection {
         ///
         /// Always written out in full, e.g. `amqp://guest:***@127.0.0.1:5672/%2F`; query parameters
         /// appear only where ``heartbeat``, ``connectTimeout``, ``frameMax``, ``channelMax`` or
-        /// ``connectionName`` differ from the defaults. ``callTimeout`` and ``clientProperties`` have no
-        /// URL form and are left out.
+        /// ``connectionName`` differ from the defaults. With ``tls`` on, the ``tlsOptions`` that differ
+        /// from the defaults follow: `cacertfile`, `certfile`, `keyfile` (paths are not secret and are
+        /// shown), `verify=verify_none` when ``TLSOptions/verifyPeer`` is off, and
+        /// `server_name_indication=disable` when only ``TLSOptions/verifyHostname`` is off.
+        /// ``callTimeout`` and ``clientProperties`` have no URL form and are left out; so does the
+        /// odd combination of ``TLSOptions/verifyPeer`` off with ``TLSOptions/verifyHostname`` on,
+        /// which is written as `verify=verify_none` (both off).
         public var redactedURL: String {
             var url = tls ? "amqps://" : "amqp://"
             url += AMQPURLParser.percentEncode(user) + ":***@"
@@ -123,6 +145,20 @@ extension AMQPConnection {
             if frameMax != defaults.frameMax { query.append("frame_max=\(frameMax)") }
             if channelMax != defaults.channelMax { query.append("channel_max=\(channelMax)") }
             if let connectionName { query.append("name=" + AMQPURLParser.percentEncode(connectionName)) }
+            if tls {
+                if let path = tlsOptions.caCertificatePath {
+                    query.append("cacertfile=" + AMQPURLParser.percentEncodePath(path))
+                }
+                if let path = tlsOptions.certificatePath {
+                    query.append("certfile=" + AMQPURLParser.percentEncodePath(path))
+                }
+                if let path = tlsOptions.keyPath { query.append("keyfile=" + AMQPURLParser.percentEncodePath(path)) }
+                if !tlsOptions.verifyPeer {
+                    query.append("verify=verify_none")
+                } else if !tlsOptions.verifyHostname {
+                    query.append("server_name_indication=disable")
+                }
+            }
             if !query.isEmpty { url += "?" + query.joined(separator: "&") }
             return url
         }
@@ -183,6 +219,60 @@ extension AMQPConnection {
     }
 }
 
+extension AMQPConnection.Configuration {
+    /// TLS settings for `amqps://` connections: which CA to trust, an optional client certificate,
+    /// and what to verify. Used only when ``AMQPConnection/Configuration/tls`` is on.
+    ///
+    /// ```swift
+    /// var configuration = try AMQPConnection.Configuration(url: "amqps://app:secret@rabbit.internal/")
+    /// configuration.tlsOptions.caCertificatePath = "/etc/warren/ca.pem"
+    /// // or: amqps://app:secret@rabbit.internal/?cacertfile=/etc/warren/ca.pem
+    /// ```
+    ///
+    /// The client uses TLS 1.2 or later. rabbitmq-c 0.11 loads no system CA store, so with
+    /// ``verifyPeer`` on (the default) a CA file is required: connecting without one fails with
+    /// ``AMQPError/Code/invalidArgument``. The client always sends the configured host as the server
+    /// name (SNI) and, with ``verifyHostname`` on, checks it against the certificate's DNS names
+    /// (subject alternative names, or the common name when there are none). rabbitmq-c 0.11 does not
+    /// match IP address entries: connecting to an IP address fails host name verification even when
+    /// the certificate lists that address, so connect by a name the certificate lists.
+    public struct TLSOptions: Sendable, Hashable {
+        /// A PEM file with the CA certificate(s) that signed the broker's certificate (its chain up to
+        /// a root this file holds). Required while ``verifyPeer`` is on. URL parameter `cacertfile`.
+        public var caCertificatePath: String?
+        /// A PEM file with the client certificate (optionally followed by its intermediate CAs), for
+        /// brokers that ask for one. Give it together with ``keyPath``. URL parameter `certfile`.
+        public var certificatePath: String?
+        /// A PEM file with the client certificate's private key, not password-protected. Give it
+        /// together with ``certificatePath``. URL parameter `keyfile`.
+        public var keyPath: String?
+        /// Whether to check that the broker's certificate was issued by the CA in
+        /// ``caCertificatePath`` and is currently valid. Default `true`. Turning it off keeps the
+        /// connection encrypted but lets anyone in the network path impersonate the broker. URL
+        /// `verify=verify_none` turns it and ``verifyHostname`` off.
+        public var verifyPeer: Bool = true
+        /// Whether to check that the broker's certificate names the host connected to. Default
+        /// `true`. URL `server_name_indication=disable` turns it off (as in RabbitMQ's URI
+        /// specification; the host is still sent as the server name).
+        public var verifyHostname: Bool = true
+
+        /// TLS options; by default no files, with peer and host name verification on.
+        public init(
+            caCertificatePath: String? = nil,
+            certificatePath: String? = nil,
+            keyPath: String? = nil,
+            verifyPeer: Bool = true,
+            verifyHostname: Bool = true
+        ) {
+            self.caCertificatePath = caCertificatePath
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+            self.verifyPeer = verifyPeer
+            self.verifyHostname = verifyHostname
+        }
+    }
+}
+
 extension AMQPConnection.Configuration: CustomStringConvertible {
     /// The configuration on one line, password hidden: the ``redactedURL``, plus ``callTimeout`` and
     /// the keys of ``clientProperties`` where they differ from the defaults. For example
@@ -211,6 +301,7 @@ extension AMQPConnection.Configuration: CustomReflectable {
                 "user": user,
                 "password": "***",
                 "tls": tls,
+                "tlsOptions": tlsOptions,
                 "connectionName": connectionName as Any,
                 "heartbeat": heartbeat,
                 "frameMax": frameMax,

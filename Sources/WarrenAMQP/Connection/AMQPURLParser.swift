@@ -26,9 +26,17 @@
 ///   control characters inside the URL are errors.
 /// - Query parameters: `heartbeat` (seconds, 0...65535, 0 disables), `connection_timeout`
 ///   (milliseconds, at least 1), `frame_max` (4096...2147483647), `channel_max` (0...65535, 0 means
-///   no limit), `name` (the connection name). Anything else, including the TLS parameters of the
-///   specification that this client does not support yet, is an error naming the parameter. A
-///   parameter given twice is an error. A fragment (`#...`) is an error.
+///   no limit), `name` (the connection name).
+/// - TLS query parameters, accepted on `amqps://` only (on `amqp://` they are an error naming the
+///   parameter, since they would silently do nothing): `cacertfile`, `certfile`, `keyfile` (non-empty
+///   paths; `certfile` and `keyfile` only together), `verify` (`verify_peer` or `verify_none`; the
+///   latter turns off peer and host name verification, as in the Erlang client) and
+///   `server_name_indication`, of which only the value `disable` (no host name verification) is
+///   supported: rabbitmq-c 0.11 always sends the URL's host as the server name and checks the
+///   certificate against it, so another name cannot be given.
+/// - `auth_mechanism`, `fail_if_no_peer_cert` and `depth` are specified but not supported, and say
+///   so; anything else is an unknown parameter. A parameter given twice is an error. A fragment
+///   (`#...`) is an error.
 ///
 /// Every error has code ``AMQPError/Code/invalidArgument`` and reads
 /// `invalid AMQP URL '<url with password as ***>': <which part is wrong and how>`. The password never
@@ -39,12 +47,26 @@ struct AMQPURLParser {
     static let defaultURL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
     /// The query parameters this client understands, in the order the redacted URL writes them.
-    static let supportedQueryParameters = ["heartbeat", "connection_timeout", "frame_max", "channel_max", "name"]
+    static let supportedQueryParameters = [
+        "heartbeat", "connection_timeout", "frame_max", "channel_max", "name",
+        "cacertfile", "certfile", "keyfile", "verify", "server_name_indication",
+    ]
 
-    /// Query parameters from RabbitMQ's specification that this client does not support (yet).
-    static let unsupportedSpecifiedQueryParameters: Set<String> = [
-        "auth_mechanism", "verify", "fail_if_no_peer_cert", "cacertfile", "certfile", "keyfile",
-        "server_name_indication", "depth",
+    /// The query parameters that only apply to `amqps://` URLs.
+    static let tlsQueryParameters: Set<String> = [
+        "cacertfile", "certfile", "keyfile", "verify", "server_name_indication",
+    ]
+
+    /// Query parameters from RabbitMQ's specification that this client does not support, with the
+    /// reason given in the error.
+    static let unsupportedSpecifiedQueryParameters: [String: String] = [
+        "auth_mechanism":
+            "this client authenticates with PLAIN (user name and password) only",
+        "fail_if_no_peer_cert":
+            "it is a server-side setting (ssl_options.fail_if_no_peer_cert in the broker's rabbitmq.conf); "
+            + "a client sends its certificate whenever certfile and keyfile are given",
+        "depth":
+            "rabbitmq-c 0.11 does not let the verification depth be set; OpenSSL's default (100) applies",
     ]
 
     /// Range of `heartbeat`, in seconds (AMQP 0-9-1 carries it as a 16-bit value).
@@ -248,15 +270,20 @@ struct AMQPURLParser {
 
             guard Self.supportedQueryParameters.contains(key) else {
                 let supported = Self.supportedQueryParameters.joined(separator: ", ")
-                if Self.unsupportedSpecifiedQueryParameters.contains(key) {
+                if let reason = Self.unsupportedSpecifiedQueryParameters[key] {
                     throw failure(
-                        "query parameter \(quoted(keyRange)) is not supported by this client yet; "
+                        "query parameter \(quoted(keyRange)) is not supported by this client: \(reason); "
                             + "supported are \(supported)")
                 }
                 throw failure("unknown query parameter \(quoted(keyRange)); supported are \(supported)")
             }
             guard seen.insert(key).inserted else {
                 throw failure("query parameter \(quoted(keyRange)) is given more than once; keep one")
+            }
+            if Self.tlsQueryParameters.contains(key), !configuration.tls {
+                throw failure(
+                    "query parameter \(quoted(keyRange)) applies to TLS connections only; use an amqps:// URL "
+                        + "(and the broker's TLS port, 5671 by default) or remove the parameter")
             }
             let value = try decode(valueRange, part: "value of query parameter '\(key)'")
 
@@ -281,12 +308,49 @@ struct AMQPURLParser {
                     throw badValue(key, valueRange, "a whole number between 0 and 65535 (0 means no limit)")
                 }
                 configuration.channelMax = channelMax
-            default:  // "name"
+            case "name":
                 guard !value.isEmpty else {
                     throw failure("query parameter 'name' is empty; give a connection name or remove the parameter")
                 }
                 configuration.connectionName = value
+            case "cacertfile", "certfile", "keyfile":
+                guard !value.isEmpty else {
+                    throw failure("query parameter '\(key)' is empty; give the path of a PEM file or remove the parameter")
+                }
+                switch key {
+                case "cacertfile": configuration.tlsOptions.caCertificatePath = value
+                case "certfile": configuration.tlsOptions.certificatePath = value
+                default: configuration.tlsOptions.keyPath = value
+                }
+            case "verify":
+                switch value {
+                case "verify_peer":
+                    configuration.tlsOptions.verifyPeer = true
+                case "verify_none":
+                    configuration.tlsOptions.verifyPeer = false
+                    configuration.tlsOptions.verifyHostname = false
+                default:
+                    throw badValue(
+                        key, valueRange,
+                        "verify_peer (check the broker's certificate, the default) or verify_none (do not)")
+                }
+            default:  // "server_name_indication"
+                guard value == "disable" else {
+                    throw failure(
+                        "query parameter 'server_name_indication' has value \(quoted(valueRange)), but only "
+                            + "'disable' (no host name verification) is supported: rabbitmq-c 0.11 always sends "
+                            + "the URL's host as the server name and checks the certificate against it, so "
+                            + "put the name the certificate holds in the URL's host instead")
+                }
+                configuration.tlsOptions.verifyHostname = false
             }
+        }
+        let tlsOptions = configuration.tlsOptions
+        if (tlsOptions.certificatePath == nil) != (tlsOptions.keyPath == nil) {
+            let (given, missing) = tlsOptions.certificatePath == nil ? ("keyfile", "certfile") : ("certfile", "keyfile")
+            throw failure(
+                "query parameter '\(given)' needs '\(missing)' too: a client certificate and its private key "
+                    + "go together")
         }
     }
 
@@ -403,6 +467,14 @@ struct AMQPURLParser {
             }
         }
         return output
+    }
+
+    /// Percent-encodes a file path for a query value: like ``percentEncode(_:)`` but keeps `/`, which
+    /// a query may hold as it is, so that paths stay readable.
+    static func percentEncodePath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { percentEncode(String($0)) }
+            .joined(separator: "/")
     }
 
     /// The host as it appears in a URL: IPv6 addresses in brackets, a zone's '%' as %25.
