@@ -2,27 +2,37 @@ import CRabbitMQ
 import Foundation
 
 extension IODriver {
-    /// Opens the TCP connection and performs the AMQP handshake. Blocks the I/O thread, bounded by the
-    /// configured connect timeout.
+    /// Opens the TCP connection (with TLS when configured) and performs the AMQP handshake. Blocks the
+    /// I/O thread, bounded by the configured connect timeout.
     func connect() throws(AMQPError) {
         let configuration = core.configuration
         let address = configuration.host.contains(":")
             ? "[\(configuration.host)]:\(configuration.port)"
             : "\(configuration.host):\(configuration.port)"
-        guard !configuration.tls else {
-            throw AMQPError(
-                .invalidArgument,
-                "amqps:// (TLS) is not supported by this version of Warren yet; use amqp:// on a trusted network"
-            )
-        }
-        guard let socket = amqp_tcp_socket_new(connection) else {
-            throw AMQPError(.resourceExhausted, "rabbitmq-c could not create a TCP socket")
+        let socket: OpaquePointer
+        if configuration.tls {
+            socket = try makeTLSSocket(address: address)
+        } else {
+            guard configuration.tlsOptions == AMQPConnection.Configuration.TLSOptions() else {
+                throw AMQPError(
+                    .invalidArgument,
+                    "TLS options are set but TLS is off for \(address): set tls = true (an amqps:// URL) "
+                        + "to use them, or clear tlsOptions to connect without TLS"
+                )
+            }
+            guard let tcp = amqp_tcp_socket_new(connection) else {
+                throw AMQPError(.resourceExhausted, "rabbitmq-c could not create a TCP socket")
+            }
+            socket = tcp
         }
         var timeout = timeval(configuration.connectTimeout)
         let openStatus = configuration.host.withCString { host in
             amqp_socket_open_noblock(socket, host, Int32(configuration.port), &timeout)
         }
         guard openStatus == AMQP_STATUS_OK.rawValue else {
+            if configuration.tls, let error = tlsOpenError(openStatus, address: address) {
+                throw error
+            }
             let text = String(cString: amqp_error_string2(openStatus))
             let hint = openStatus == AMQP_STATUS_TIMEOUT.rawValue
                 ? "no answer within \(configuration.connectTimeout)"
@@ -134,13 +144,150 @@ extension IODriver {
         default:
             let status = reply.library_error
             let text = String(cString: amqp_error_string2(status))
-            let hint = status == AMQP_STATUS_TIMEOUT.rawValue
+            var hint = status == AMQP_STATUS_TIMEOUT.rawValue
                 ? "no answer within \(configuration.connectTimeout); is that an AMQP port?"
                 : text
+            if configuration.tls, status != AMQP_STATUS_TIMEOUT.rawValue {
+                // With TLS 1.3 the broker checks the client certificate after the client's side of the
+                // TLS handshake is done: a refusal shows up here, as a TLS alert or a closed socket.
+                hint += configuration.tlsOptions.certificatePath == nil
+                    ? ". The broker ended the TLS session: if it requires a client certificate "
+                        + "(ssl_options.fail_if_no_peer_cert), give certfile and keyfile"
+                    : ". The broker ended the TLS session: check that the client certificate (certfile) "
+                        + "was issued by a CA the broker trusts (its ssl_options.cacertfile) and is valid"
+            } else if status == AMQP_STATUS_SOCKET_ERROR.rawValue || status == AMQP_STATUS_CONNECTION_CLOSED.rawValue {
+                // A TLS listener answers the plain AMQP header with an alert and closes the socket.
+                hint += ". If port \(configuration.port) is the broker's TLS listener (5671 by default), use an amqps:// URL"
+            }
             throw AMQPError(.connectionFailed, "the AMQP handshake with \(address) failed: \(hint)")
         }
     }
+
+    // MARK: - TLS
+
+    /// Creates the connection's TLS socket and configures it from ``AMQPConnection/Configuration/tlsOptions``:
+    /// CA file, client certificate and key, verification flags, TLS 1.2 or later.
+    private func makeTLSSocket(address: String) throws(AMQPError) -> OpaquePointer {
+        let options = core.configuration.tlsOptions
+        if options.verifyPeer, options.caCertificatePath == nil {
+            throw AMQPError(
+                .invalidArgument,
+                "TLS to \(address) verifies the broker's certificate, but no CA file is given; rabbitmq-c does "
+                    + "not load the system CA store, so a CA file must be given: add cacertfile=/path/to/ca.pem "
+                    + "to the amqps:// URL (or set tlsOptions.caCertificatePath) with the CA that issued the "
+                    + "broker's certificate"
+            )
+        }
+        if (options.certificatePath == nil) != (options.keyPath == nil) {
+            throw AMQPError(
+                .invalidArgument,
+                "TLS client certificate for \(address): certfile and keyfile must be given together "
+                    + "(tlsOptions.certificatePath and tlsOptions.keyPath)"
+            )
+        }
+        for (path, name) in [
+            (options.caCertificatePath, "CA file (cacertfile)"),
+            (options.certificatePath, "client certificate file (certfile)"),
+            (options.keyPath, "client key file (keyfile)"),
+        ] {
+            guard let path else { continue }
+            guard access(path, R_OK) == 0 else {
+                let reason = String(cString: strerror(errno))
+                throw AMQPError(.invalidArgument, "TLS to \(address): the \(name) '\(path)' cannot be read: \(reason)")
+            }
+        }
+
+        guard let socket = amqp_ssl_socket_new(connection) else {
+            throw AMQPError(.resourceExhausted, "rabbitmq-c could not create a TLS socket (OpenSSL initialisation failed)")
+        }
+        if let path = options.caCertificatePath {
+            let status = path.withCString { amqp_ssl_socket_set_cacert(socket, $0) }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                throw AMQPError(
+                    .invalidArgument,
+                    "TLS to \(address): the CA file (cacertfile) '\(path)' holds no usable PEM certificate"
+                )
+            }
+        }
+        if let certificatePath = options.certificatePath, let keyPath = options.keyPath {
+            // A password-protected key would make OpenSSL prompt on the terminal from the I/O thread.
+            // An empty default password makes it fail instead.
+            amqp_ssl_socket_set_key_passwd(socket, emptyKeyPassword)
+            let status = certificatePath.withCString { certificate in
+                keyPath.withCString { key in amqp_ssl_socket_set_key(socket, certificate, key) }
+            }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                throw AMQPError(
+                    .invalidArgument,
+                    "TLS to \(address): the client certificate '\(certificatePath)' and key '\(keyPath)' could not be "
+                        + "loaded: both must be PEM, the key must belong to the certificate and must not be "
+                        + "password-protected"
+                )
+            }
+        }
+        amqp_ssl_socket_set_verify_peer(socket, options.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, options.verifyHostname ? 1 : 0)
+        let versions = amqp_ssl_socket_set_ssl_versions(socket, AMQP_TLSv1_2, AMQP_TLSvLATEST)
+        guard versions == AMQP_STATUS_OK.rawValue else {
+            let text = String(cString: amqp_error_string2(versions))
+            throw AMQPError(.connectionFailed, "TLS to \(address): cannot require TLS 1.2 or later: \(text)")
+        }
+        if !options.verifyPeer {
+            logger.warning(
+                "TLS peer verification is off: the connection is encrypted, but the broker is not authenticated",
+                metadata: ["address": "\(address)"]
+            )
+        }
+        return socket
+    }
+
+    /// The error for a failed TLS open, or nil when the failure is not about TLS (nothing listening,
+    /// timeout), which the TCP wording covers.
+    private func tlsOpenError(_ status: Int32, address: String) -> AMQPError? {
+        let configuration = core.configuration
+        switch status {
+        case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            return AMQPError(
+                .connectionFailed,
+                "TLS peer verification failed for \(address): the broker's certificate was not issued by the CA in "
+                    + "'\(configuration.tlsOptions.caCertificatePath ?? "")' (cacertfile), or it has expired or "
+                    + "is not yet valid. Check that cacertfile is the CA (or chain) that issued the broker's "
+                    + "certificate (ssl_options.certfile on the broker) and that the clocks agree"
+            )
+        case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
+            return AMQPError(
+                .connectionFailed,
+                "TLS host name verification failed for \(address): the broker's certificate does not name the "
+                    + "host '\(configuration.host)'. Connect with a host name the certificate lists in its subject "
+                    + "alternative names (DNS entries; rabbitmq-c 0.11 does not match IP address entries), or "
+                    + "turn host name verification off (server_name_indication=disable)"
+            )
+        case AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue:
+            return AMQPError(
+                .connectionFailed,
+                "TLS handshake with \(address) failed. Check that port \(configuration.port) is the broker's TLS "
+                    + "listener (listeners.ssl, 5671 by default) and not plain AMQP, that it accepts TLS 1.2 or "
+                    + "later, and, if it requires a client certificate, that certfile and keyfile are given"
+            )
+        case AMQP_STATUS_SSL_ERROR.rawValue:
+            return AMQPError(
+                .connectionFailed,
+                "TLS with \(address) failed (an OpenSSL error). Check that port \(configuration.port) is the "
+                    + "broker's TLS listener and that the certificate files are valid PEM"
+            )
+        default:
+            return nil
+        }
+    }
 }
+
+/// An empty password for OpenSSL's default key-password callback, so that a password-protected key
+/// fails to load instead of prompting on the terminal. Never written.
+nonisolated(unsafe) private let emptyKeyPassword: UnsafePointer<CChar> = {
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+    buffer.initialize(to: 0)
+    return UnsafePointer(buffer)
+}()
 
 extension timeval {
     /// A `timeval` for a Swift duration (negative durations become zero).
