@@ -3,6 +3,7 @@
 # never disturb the main broker on 5672.
 #
 #   scripts/broker-node.sh start  NAME AMQP_PORT   # prints amqp://guest:guest@127.0.0.1:PORT/%2F
+#   scripts/broker-node.sh start  NAME AMQP_PORT --tls-port TLS_PORT --tls-dir DIR   # plus TLS
 #   scripts/broker-node.sh stop   NAME             # stops it and deletes its data
 #   scripts/broker-node.sh status NAME             # exit 0 running, 3 not running
 #   scripts/broker-node.sh ctl    NAME ARGS...     # rabbitmqctl -n NAME@localhost ARGS...
@@ -16,6 +17,13 @@
 # rabbitmq.conf / rabbitmq-env.conf, so /etc/rabbitmq settings of the main broker do not leak in.
 # Extra rabbitmq.conf lines for a node can be passed in WARREN_NODE_CONF at `start`.
 # `start` of a node that is already running on the same port reuses it.
+#
+# With --tls-port and --tls-dir the node also listens for AMQP over TLS on 127.0.0.1:TLS_PORT,
+# with DIR/ca.pem (the CA it trusts for client certificates), DIR/server.pem and
+# DIR/server-key.pem (its certificate and key), copied into its data folder; it asks clients for
+# a certificate (verify_peer) but accepts clients without one (fail_if_no_peer_cert = false).
+# A running node is reused only if its TLS port and certificate files are the same; otherwise it
+# is restarted.
 #
 # As root the node runs as the rabbitmq user (like the main broker, same Erlang cookie);
 # as another user it runs as that user with the cookie in $HOME/.erlang.cookie.
@@ -31,7 +39,7 @@ log() { printf '[broker-node] %s\n' "$*" >&2; }
 die() { printf '[broker-node] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -168,23 +176,57 @@ running() {
     is_our_beam "$pid"
 }
 
+# The TLS files a node is started with (from --tls-dir).
+TLS_FILES=(ca.pem server.pem server-key.pem)
+
+# What identifies a node's TLS setup: its TLS port and the checksums of its files; empty
+# without TLS.
+tls_signature() {
+    local tls_port=$1 tls_dir=$2
+    [[ -n $tls_port ]] || return 0
+    printf 'port %s\n' "$tls_port"
+    (cd "$tls_dir" && sha256sum "${TLS_FILES[@]}")
+}
+
+# Checks --tls-port and --tls-dir: both or neither, a port of its own, readable files.
+check_tls_args() {
+    local port=$1 tls_port=$2 tls_dir=$3 f
+    [[ -n $tls_port || -n $tls_dir ]] || return 0
+    [[ -n $tls_port && -n $tls_dir ]] || die "--tls-port and --tls-dir go together"
+    [[ $tls_port =~ ^[0-9]+$ ]] && ((tls_port > 0 && tls_port <= 65535)) ||
+        die "--tls-port must be a number from 1 to 65535 (got '$tls_port')"
+    ((tls_port != port && tls_port != port + 20000)) ||
+        die "--tls-port $tls_port clashes with the node's AMQP or distribution port"
+    [[ $tls_port -ne 5672 ]] || die "5672 is the main broker's port; pick another"
+    [[ -d $tls_dir ]] || die "--tls-dir '$tls_dir' is not a directory"
+    for f in "${TLS_FILES[@]}"; do
+        [[ -r $tls_dir/$f ]] || die "--tls-dir '$tls_dir' has no readable $f (it needs ${TLS_FILES[*]})"
+    done
+}
+
 cmd_start() {
-    local port=${1:-}
+    local port=${1:-} tls_port=${2:-} tls_dir=${3:-}
     [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port + 20000 <= 65535)) ||
         die "AMQP_PORT must be a number from 1 to 45535 (the distribution port is AMQP_PORT+20000)"
     [[ $port -ne 5672 ]] || die "5672 is the main broker's port; pick another"
+    check_tls_args "$port" "$tls_port" "$tls_dir"
     lock
 
     if running; then
-        local old_port
+        local old_port same_tls=1
         old_port=$(cat "$DIR/port" 2>/dev/null || echo '?')
         [[ $old_port == "$port" ]] || die "$NODE is already running on AMQP port $old_port (asked for $port)"
-        if tcp_open "$port"; then
+        [[ $(cat "$DIR/tls-signature" 2>/dev/null) == "$(tls_signature "$tls_port" "$tls_dir")" ]] || same_tls=0
+        if ((same_tls)) && tcp_open "$port" && { [[ -z $tls_port ]] || tcp_open "$tls_port"; }; then
             log "$NODE already running on $port (pid $(node_pid)): reusing it"
             url_for "$port"
             return 0
         fi
-        log "$NODE is running but does not answer on $port: restarting it"
+        if ((same_tls)); then
+            log "$NODE is running but does not answer on $port${tls_port:+ or $tls_port}: restarting it"
+        else
+            log "$NODE is running with other TLS settings: restarting it"
+        fi
         export_node_env "$port"
         rmq "$STOP_TIMEOUT" rabbitmqctl -q -n "$NODE" stop "$PID_FILE" >/dev/null 2>&1 || true
         kill_node "$(node_pid)"
@@ -196,6 +238,7 @@ cmd_start() {
     local dist=$((port + 20000))
     ! tcp_open "$port" || die "port $port is already in use by something else"
     ! tcp_open "$dist" || die "distribution port $dist is already in use by something else"
+    [[ -z $tls_port ]] || ! tcp_open "$tls_port" || die "TLS port $tls_port is already in use by something else"
 
     mkdir -p "$DIR/mnesia" "$DIR/log"
     echo '[].' >"$DIR/enabled_plugins"
@@ -204,6 +247,24 @@ cmd_start() {
         echo "loopback_users.guest = true"
         [[ -z ${WARREN_NODE_CONF:-} ]] || printf '%s\n' "$WARREN_NODE_CONF"
     } >"$DIR/rabbitmq.conf"
+    tls_signature "$tls_port" "$tls_dir" >"$DIR/tls-signature"
+    if [[ -n $tls_port ]]; then
+        # Copied: the node may run as the rabbitmq user, who may not be able to read DIR.
+        mkdir -p "$DIR/tls"
+        local f
+        for f in "${TLS_FILES[@]}"; do cp "$tls_dir/$f" "$DIR/tls/$f"; done
+        chmod 700 "$DIR/tls"
+        chmod 600 "$DIR/tls/"*
+        {
+            echo "listeners.ssl.default = 127.0.0.1:$tls_port"
+            echo "ssl_options.cacertfile = $DIR/tls/ca.pem"
+            echo "ssl_options.certfile = $DIR/tls/server.pem"
+            echo "ssl_options.keyfile = $DIR/tls/server-key.pem"
+            echo "ssl_options.verify = verify_peer"
+            echo "ssl_options.fail_if_no_peer_cert = false"
+        } >>"$DIR/rabbitmq.conf"
+        echo "$tls_port" >"$DIR/tls-port"
+    fi
     : >"$DIR/rabbitmq-env.conf"
     echo "$port" >"$DIR/port"
     if as_rabbitmq_user; then chown -R rabbitmq:rabbitmq "$DIR"; fi
@@ -217,7 +278,7 @@ launch_node() {
     export_node_env "$port"
     local t0
     t0=$(now_ms)
-    log "starting $NODE (AMQP $port, distribution $dist, data $DIR)"
+    log "starting $NODE (AMQP $port$([[ ! -s $DIR/tls-port ]] || echo ", TLS $(cat "$DIR/tls-port")"), distribution $dist, data $DIR)"
     if ! (close_inherited_fds; rmq rabbitmq-server -detached >"$DIR/start.out" 2>&1); then
         show_logs
         die "rabbitmq-server -detached failed for $NODE"
@@ -237,6 +298,15 @@ launch_node() {
         sleep 0.1
     done
     tcp_open "$port" || { show_logs; die "$NODE started but nothing listens on $port"; }
+    if [[ -s $DIR/tls-port ]]; then
+        local tls_port
+        tls_port=$(cat "$DIR/tls-port")
+        for ((i = 0; i < 50; i++)); do
+            tcp_open "$tls_port" && break
+            sleep 0.1
+        done
+        tcp_open "$tls_port" || { show_logs; die "$NODE started but nothing listens on TLS port $tls_port"; }
+    fi
     local ms=$(($(now_ms) - t0))
     log "$NODE up on 127.0.0.1:$port (pid $(node_pid)) in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
     url_for "$port"
@@ -323,7 +393,21 @@ main() {
     node_vars "$2"
     shift 2
     case $cmd in
-        start) [[ $# -eq 1 ]] || usage; cmd_start "$1" ;;
+        start)
+            [[ $# -ge 1 ]] || usage
+            local port=$1 tls_port='' tls_dir=''
+            shift
+            while [[ $# -gt 0 ]]; do
+                case $1 in
+                    --tls-port) [[ $# -ge 2 ]] || usage; tls_port=$2; shift 2 ;;
+                    --tls-dir) [[ $# -ge 2 ]] || usage; tls_dir=$2; shift 2 ;;
+                    *) usage ;;
+                esac
+            done
+            # main changed to / already; a relative DIR is relative to the caller's folder.
+            if [[ -n $tls_dir && $tls_dir != /* ]]; then tls_dir="$OLDPWD/$tls_dir"; fi
+            cmd_start "$port" "$tls_port" "$tls_dir"
+            ;;
         stop) [[ $# -eq 0 ]] || usage; cmd_stop ;;
         status) [[ $# -eq 0 ]] || usage; cmd_status ;;
         url) [[ $# -eq 0 ]] || usage; cmd_url ;;
