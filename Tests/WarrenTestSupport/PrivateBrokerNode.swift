@@ -8,14 +8,37 @@ public struct PrivateBrokerNode: Sendable {
     /// Its AMQP port.
     public let port: Int
 
-    /// Describes a node; nothing starts until ``start()``.
-    public init(name: String, port: Int) {
-        self.name = name
-        self.port = port
+    /// A TLS listener besides the plain one, or nil.
+    public let tls: TLSListener?
+
+    /// A node's TLS listener: its port and the folder with `ca.pem` (the CA it trusts for client
+    /// certificates), `server.pem` and `server-key.pem` (scripts/broker-node.sh `--tls-port` /
+    /// `--tls-dir`). The node asks clients for a certificate but accepts clients without one.
+    public struct TLSListener: Sendable {
+        /// The port of AMQP over TLS (on 127.0.0.1).
+        public var port: Int
+        /// The folder with the PEM files.
+        public var directory: String
+
+        public init(port: Int, directory: String) {
+            self.port = port
+            self.directory = directory
+        }
     }
 
-    /// Starts the node (or reuses it if it runs) and waits until it answers.
-    public func start() throws { try Scripts.run("broker-node.sh", ["start", name, String(port)]) }
+    /// Describes a node, optionally with a TLS listener; nothing starts until ``start()``.
+    public init(name: String, port: Int, tls: TLSListener? = nil) {
+        self.name = name
+        self.port = port
+        self.tls = tls
+    }
+
+    /// Starts the node (or reuses it if it runs with the same settings) and waits until it answers.
+    public func start() throws {
+        var arguments = ["start", name, String(port)]
+        if let tls { arguments += ["--tls-port", String(tls.port), "--tls-dir", tls.directory] }
+        try Scripts.run("broker-node.sh", arguments)
+    }
     /// Stops the node and removes its data.
     public func stop() { try? Scripts.run("broker-node.sh", ["stop", name]) }
     /// Kills the node's VM with SIGKILL, keeping its data.
