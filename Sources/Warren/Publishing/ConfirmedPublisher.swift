@@ -84,16 +84,7 @@ final class ConfirmedPublisher: Sendable {
         guard connection.blockedState.isBlocked else { return }
         logger.info("the broker blocks publishing; waiting", metadata: ["limit": "\(settings.blockedLimit)"])
         let limit = settings.blockedLimit
-        let unblocked = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await connection.waitUntilUnblocked()) != nil }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        let unblocked = await succeeds(within: limit) { (try? await connection.waitUntilUnblocked()) != nil }
         try Task.checkCancellation()
         guard unblocked || !connection.isOpen else {
             throw AMQPError(

@@ -163,17 +163,7 @@ public struct Worker: Service {
         let running = slots.running
         guard running > 0 else { return }
         logger.info("waiting for running tasks", metadata: ["running": "\(running)"])
-        let limit = configuration.shutdownGracePeriod
-        let idle = await withTaskGroup(of: Bool.self) { waiters in
-            waiters.addTask { (try? await slots.waitUntilIdle()) != nil }
-            waiters.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await waiters.next() ?? false
-            waiters.cancelAll()
-            return first
-        }
+        let idle = await succeeds(within: configuration.shutdownGracePeriod) { (try? await slots.waitUntilIdle()) != nil }
         if !idle {
             logger.warning("shutdown grace period over; cancelling running tasks", metadata: ["running": "\(slots.running)"])
             group.cancelAll()
