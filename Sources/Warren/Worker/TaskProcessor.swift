@@ -14,6 +14,10 @@ struct TaskProcessor: Sendable {
     let failures: FailureMessages
     let metrics: WorkerMetrics
     let logger: Logger
+    /// Where lifecycle events go; nil when they are off.
+    let events: EventEmitter?
+    /// `host-pid`, for events.
+    let workerName: String
 
     func process(_ delivery: AMQPDelivery) async {
         let properties = delivery.properties
@@ -33,6 +37,11 @@ struct TaskProcessor: Sendable {
                 : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
             await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .unknownTask, error: detail, logger: logger)
             instruments.deadLettered.increment()
+            let event = EventTemplate(
+                task: taskName, messageID: messageID, correlationID: properties.correlationID, queue: queue,
+                attempt: attempt, maxAttempts: retryPolicy.maxAttempts, enqueuedAt: properties.timestamp, worker: workerName
+            )
+            emit(.deadLettered, event, error: detail, reason: .unknownTask)
             return
         }
         let policy = entry.retryPolicy ?? retryPolicy
@@ -49,6 +58,11 @@ struct TaskProcessor: Sendable {
             logger: logger
         )
 
+        let event = EventTemplate(
+            task: taskName, messageID: messageID, correlationID: properties.correlationID, queue: queue,
+            attempt: attempt, maxAttempts: policy.maxAttempts, enqueuedAt: properties.timestamp, worker: workerName
+        )
+        emit(.started, event)
         metrics.inFlight.increment()
         let started = ContinuousClock.now
         let outcome: (any Error)?
@@ -61,16 +75,20 @@ struct TaskProcessor: Sendable {
             outcome = error
         }
         metrics.inFlight.decrement()
-        instruments.duration.recordNanoseconds(Int64(clamping: (ContinuousClock.now - started).nanoseconds))
+        let elapsed = ContinuousClock.now - started
+        instruments.duration.recordNanoseconds(Int64(clamping: elapsed.nanoseconds))
+        let duration = elapsed.secondsValue * 1000
 
         guard let error = outcome else {
             settle(delivery, logger: logger) { try delivery.ack() }
             instruments.succeeded.increment()
+            emit(.succeeded, event, duration: duration)
             return
         }
         if let poison = error as? PoisonMessage {
             await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: poison.reason, error: poison.detail, logger: logger)
             instruments.deadLettered.increment()
+            emit(.deadLettered, event, duration: duration, error: poison.detail, reason: poison.reason)
             return
         }
         if Task.isCancelled {
@@ -83,6 +101,7 @@ struct TaskProcessor: Sendable {
         if let permanent = error as? PermanentFailure {
             await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .permanentFailure, error: permanent.description, logger: logger)
             instruments.deadLettered.increment()
+            emit(.deadLettered, event, duration: duration, error: permanent.description, reason: .permanentFailure)
         } else if attempt < policy.maxAttempts {
             let delay = policy.delay(afterAttempt: attempt)
             logger.warning(
@@ -91,12 +110,46 @@ struct TaskProcessor: Sendable {
             )
             await retry(delivery, messageID: messageID, attempt: attempt, error: "\(error)", delay: delay, logger: logger)
             instruments.retried.increment()
+            emit(.retrying, event, duration: duration, error: "\(error)", retryIn: delay.secondsValue * 1000)
         } else {
             await deadLetter(
                 delivery, messageID: messageID, attempt: attempt, reason: .maxAttemptsExceeded, error: "\(error)", logger: logger
             )
             instruments.deadLettered.increment()
+            emit(.deadLettered, event, duration: duration, error: "\(error)", reason: .maxAttemptsExceeded)
         }
+    }
+
+    /// What every event of one attempt shares.
+    private struct EventTemplate {
+        var task: String
+        var messageID: String
+        var correlationID: String?
+        var queue: String
+        var attempt: Int
+        var maxAttempts: Int
+        var enqueuedAt: Date?
+        var worker: String
+    }
+
+    private func emit(
+        _ kind: TaskEvent.Kind,
+        _ template: EventTemplate,
+        duration: Double? = nil,
+        error: String? = nil,
+        retryIn: Double? = nil,
+        reason: DeadLetterReason? = nil
+    ) {
+        guard let events else { return }
+        events.emit(
+            TaskEvent(
+                kind: kind, task: template.task, messageID: template.messageID, correlationID: template.correlationID,
+                queue: template.queue, attempt: template.attempt, maxAttempts: template.maxAttempts,
+                enqueuedAt: template.enqueuedAt, durationMilliseconds: duration,
+                error: error.map(FailureMessages.truncated), retryInMilliseconds: retryIn,
+                deadLetterReason: reason?.rawValue, worker: template.worker
+            )
+        )
     }
 
     private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: Logger) async {

@@ -48,6 +48,9 @@ public struct Worker: Service {
         try configuration.queue.validate()
         let consuming = reconnecting("consume")
         let publishing = reconnecting("publish")
+        let events = configuration.events.map {
+            EventEmitter(settings: $0, connections: publishing, queue: configuration.queue.name, logger: logger)
+        }
         let processor = TaskProcessor(
             queue: configuration.queue.name,
             registry: tasks,
@@ -56,8 +59,13 @@ public struct Worker: Service {
             publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),
             failures: FailureMessages(queue: configuration.queue.name, topology: configuration.topology),
             metrics: WorkerMetrics(queue: configuration.queue.name),
-            logger: logger
+            logger: logger,
+            events: events,
+            workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         )
+        // Events are published beside the work, and flushed once the last handler is done.
+        let eventPublishing = events.map { emitter in Task { await emitter.run() } }
+        defer { eventPublishing?.cancel() }
         let slots = ConcurrencyLimit(configuration.concurrency)
         var fatal: (any Error)?
         await withDiscardingTaskGroup { group in
@@ -85,6 +93,10 @@ public struct Worker: Service {
                 }
             }
             await drain(slots, group: &group)
+        }
+        if let events, let eventPublishing {
+            events.stop()
+            await eventPublishing.value
         }
         await consuming.shutdown()
         await publishing.shutdown()

@@ -11,6 +11,9 @@ extension Worker {
         public var failoverEndpoints: [AMQPConnection.Configuration]
         /// The pause between reconnection rounds.
         public var reconnectBackoff: Backoff
+        /// Task lifecycle events (`task.started`, `task.succeeded`, …) to a topic exchange; nil
+        /// (the default) publishes none. See ``TaskEvents``.
+        public var events: TaskEvents?
         /// The task queue to consume.
         public var queue: TaskQueue
         /// Handlers running at once in this process. The default suits I/O-bound handlers; use about
@@ -43,8 +46,10 @@ extension Worker {
             declareTopology: Bool = true,
             topology: Topology = Topology(),
             failoverEndpoints: [AMQPConnection.Configuration] = [],
-            reconnectBackoff: Backoff = Backoff()
+            reconnectBackoff: Backoff = Backoff(),
+            events: TaskEvents? = nil
         ) {
+            self.events = events
             self.amqp = amqp
             self.failoverEndpoints = failoverEndpoints
             self.reconnectBackoff = reconnectBackoff

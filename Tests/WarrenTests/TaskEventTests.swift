@@ -1,0 +1,30 @@
+import Foundation
+@testable import Warren
+import Testing
+
+@Suite("Task events")
+struct TaskEventTests {
+    @Test("events encode as documented snake_case JSON with ISO 8601 millisecond dates")
+    func encoding() throws {
+        let event = TaskEvent(
+            kind: .retrying, task: "charge-card", messageID: "m-1", correlationID: "req-9", queue: "payments",
+            attempt: 2, maxAttempts: 5, at: Date(timeIntervalSince1970: 1_700_000_000.25),
+            enqueuedAt: Date(timeIntervalSince1970: 1_700_000_000), durationMilliseconds: 12.5,
+            error: "declined", retryInMilliseconds: 2000, worker: "host-42"
+        )
+        let json = String(decoding: try TaskEvent.encoder.encode(event), as: UTF8.self)
+        #expect(json.contains(#""event":"task.retrying""#))
+        #expect(json.contains(#""message_id":"m-1""#))
+        #expect(json.contains(#""correlation_id":"req-9""#))
+        #expect(json.contains(#""max_attempts":5"#))
+        #expect(json.contains(#""retry_in_ms":2000"#))
+        #expect(json.contains(#""duration_ms":12.5"#))
+        #expect(json.contains(#""at":"2023-11-14T22:13:20.250Z""#), "\(json)")
+        #expect(!json.contains("dead_letter_reason"))
+    }
+
+    @Test("every kind has the documented routing key")
+    func kinds() {
+        #expect(TaskEvent.Kind.allCases.map(\.rawValue) == ["task.started", "task.succeeded", "task.retrying", "task.dead-lettered"])
+    }
+}
