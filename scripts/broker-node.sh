@@ -29,6 +29,8 @@
 # as another user it runs as that user with the cookie in $HOME/.erlang.cookie.
 # Progress goes to stderr; `start` and `url` print only the URL on stdout.
 set -euo pipefail
+# Absolute, because main() changes to / before commands run and usage() reads this file.
+SCRIPT_PATH=$(readlink -f "$0")
 
 RMQ_LIB_BIN=/usr/lib/rabbitmq/bin
 NODES_DIR=${WARREN_NODES_DIR:-/tmp/warren-nodes}
@@ -39,7 +41,7 @@ log() { printf '[broker-node] %s\n' "$*" >&2; }
 die() { printf '[broker-node] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "${SCRIPT_PATH:-$0}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 

@@ -81,12 +81,13 @@ struct TLSTests {
         #expect(error.message.contains("TLS options are set but TLS is off for 127.0.0.1:\(fixture.plainPort)"), "\(error)")
     }
 
-    @Test("with a CA that did not issue the broker's certificate: .connectionFailed naming peer verification")
+    @Test("with a CA that did not issue the broker's certificate: .tlsVerificationFailed naming peer verification, permanent")
     func withOtherCA() async throws {
         let fixture = try fixture
         let configuration = try fixture.configuration(host: "localhost", ca: fixture.file("other-ca.pem"))
         let error = try await connectError(configuration)
-        #expect(error.code == .connectionFailed)
+        #expect(error.code == .tlsVerificationFailed)
+        #expect(error.isPermanent)
         #expect(error.message.contains("TLS peer verification failed for localhost:\(fixture.tlsPort)"), "\(error)")
         #expect(error.message.contains("other-ca.pem"), "\(error)")
         #expect(error.message.contains("cacertfile"), "\(error)")
@@ -131,12 +132,12 @@ struct TLSTests {
 
     // MARK: (c) host names
 
-    @Test("a host name the certificate does not hold (127.0.0.1; rabbitmq-c 0.11 ignores IP entries): .connectionFailed naming the host name")
+    @Test("a host name the certificate does not hold (127.0.0.1; rabbitmq-c 0.11 ignores IP entries): .tlsVerificationFailed naming the host name")
     func wrongHostName() async throws {
         let fixture = try fixture
         let configuration = try fixture.configuration(host: "127.0.0.1")
         let error = try await connectError(configuration)
-        #expect(error.code == .connectionFailed)
+        #expect(error.code == .tlsVerificationFailed)
         #expect(error.message.contains("TLS host name verification failed for 127.0.0.1:\(fixture.tlsPort)"), "\(error)")
         #expect(error.message.contains("does not name the host '127.0.0.1'"), "\(error)")
 

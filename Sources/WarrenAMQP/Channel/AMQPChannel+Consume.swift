@@ -13,8 +13,10 @@ extension AMQPChannel {
     /// or the broker sends the whole queue. The sequence ends normally when the consumer is cancelled by
     /// ``AMQPConsumer/cancel()`` or the channel or connection is closed by the application, and throws
     /// when the broker cancels the consumer (its queue was deleted: `.consumerCancelled`) or the channel
-    /// or connection fails. Leaving the iteration (break, or the task's cancellation) cancels the
-    /// consumer at the broker.
+    /// or connection fails. Cancelling the iterating task, or letting go of the last copy of the
+    /// ``AMQPConsumer``, cancels the consumer at the broker; after a `break` that keeps the consumer
+    /// around, call ``AMQPConsumer/cancel()``. Deliveries already buffered in the sequence are then
+    /// neither run nor settled: they return to the queue when the channel closes.
     ///
     /// - Parameters:
     ///   - queue: The queue to consume from.

@@ -31,6 +31,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
             case consumerCancelled
             case protocolError
             case resourceExhausted
+            case tlsVerificationFailed
         }
 
         private let base: Base
@@ -69,6 +70,9 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         public static let protocolError = Code(.protocolError)
         /// A local limit was reached: no free channel number, no memory in rabbitmq-c.
         public static let resourceExhausted = Code(.resourceExhausted)
+        /// The broker's TLS certificate was refused: not issued by the configured CA, expired, or not
+        /// for the host connected to. Reconnecting does not retry it.
+        public static let tlsVerificationFailed = Code(.tlsVerificationFailed)
 
         public var description: String { base.rawValue }
     }
@@ -124,10 +128,12 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
-    /// True for errors that trying again cannot fix: wrong credentials, a missing virtual host, an
-    /// invalid argument or configuration. Reconnecting gives up on these at once.
+    /// True for errors that trying again cannot fix: wrong credentials, a missing virtual host, a
+    /// refused TLS certificate, an invalid argument or configuration. Reconnecting gives up on these
+    /// at once.
     public var isPermanent: Bool {
         code == .authenticationFailed || code == .virtualHostNotAccessible || code == .invalidArgument
+            || code == .tlsVerificationFailed
     }
 
     /// Returns a copy with the operation and object filled in where they were not set yet.

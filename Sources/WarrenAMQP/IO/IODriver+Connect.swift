@@ -248,7 +248,7 @@ extension IODriver {
         switch status {
         case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
             return AMQPError(
-                .connectionFailed,
+                .tlsVerificationFailed,
                 "TLS peer verification failed for \(address): the broker's certificate was not issued by the CA in "
                     + "'\(configuration.tlsOptions.caCertificatePath ?? "")' (cacertfile), or it has expired or "
                     + "is not yet valid. Check that cacertfile is the CA (or chain) that issued the broker's "
@@ -256,7 +256,7 @@ extension IODriver {
             )
         case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue:
             return AMQPError(
-                .connectionFailed,
+                .tlsVerificationFailed,
                 "TLS host name verification failed for \(address): the broker's certificate does not name the "
                     + "host '\(configuration.host)'. Connect with a host name the certificate lists in its subject "
                     + "alternative names (DNS entries; rabbitmq-c 0.11 does not match IP address entries), or "
