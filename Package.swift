@@ -52,6 +52,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "WarrenBenchmarks",
+            dependencies: [
+                "Warren",
+                "WarrenAMQP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Swift"
+        ),
         .target(
             name: "ExampleTasks",
             dependencies: ["Warren"],

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+
+/// Warren's benchmarks: each subcommand runs one measurement against a broker and prints one JSON
+/// line. scripts/bench.sh runs them interleaved with the C baseline (Benchmarks/c/rmqbench.c) and
+/// `report` turns the lines into a table. See docs/benchmarks.md.
+@main
+struct WarrenBenchmarks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "WarrenBenchmarks",
+        abstract: "Throughput, latency and memory benchmarks of WarrenAMQP and Warren against a broker.",
+        subcommands: [
+            PublishBenchmark.self, ConsumeBenchmark.self, EnqueueBenchmark.self, DrainBenchmark.self,
+            LatencyBenchmark.self, FillBenchmark.self, ReportCommand.self,
+        ]
+    )
+}
+
+/// Turns result lines (Warren's and the C baseline's) into a markdown table of medians and ratios.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print a markdown table of medians and Warren / C ratios from JSON result lines.",
+        discussion: """
+            Results are grouped by tool and name. A comparison pairs a Warren result with a C result \
+            (e.g. enqueue-batch with C's publish-confirm-256); "paired" is the median of the per-round \
+            ratios, the n-th Warren result of a name over the n-th C result (bench.sh runs them \
+            back to back in each round). The exit status does not depend on the targets.
+            """
+    )
+
+    @Argument(help: "Files of JSON lines (other lines are ignored).")
+    var files: [String]
+
+    struct Comparison {
+        var title: String
+        var warren: String
+        var c: String?
+        var target: Double?
+    }
+
+    static let comparisons: [Comparison] = [
+        .init(title: "publish, persistent, confirms, 256 in flight", warren: "publish-confirm-256", c: "publish-confirm-256", target: 0.95),
+        .init(title: "publish, persistent, confirms, 1 in flight", warren: "publish-confirm-1", c: "publish-confirm-1"),
+        .init(title: "publish, persistent, no confirms", warren: "publish-noconfirm", c: "publish-noconfirm"),
+        .init(title: "publish, 256 in flight as batches of 64 (publish([...]))", warren: "publish-batch-64x4", c: "publish-confirm-256"),
+        .init(title: "consume, prefetch 256, ack each", warren: "consume-p256", c: "consume-p256", target: 0.9),
+        .init(title: "consume, prefetch 256, ack multiple every 128", warren: "consume-p256-multi", c: "consume-p256-multi"),
+        .init(title: "consume, prefetch 1, ack each", warren: "consume-p1", c: "consume-p1"),
+        .init(title: "enqueue batch (256 per call) vs C publish-256", warren: "enqueue-batch", c: "publish-confirm-256", target: 0.9),
+        .init(title: "enqueue single (256 concurrent callers) vs C publish-256", warren: "enqueue-single", c: "publish-confirm-256"),
+        .init(title: "enqueue single (1 caller) vs C publish-1", warren: "enqueue-single-1", c: "publish-confirm-1"),
+        .init(title: "worker drain, concurrency 128 vs C consume-256", warren: "drain-c128", c: "consume-p256", target: 0.8),
+        .init(title: "worker drain, concurrency 1 vs C consume-256", warren: "drain-c1", c: "consume-p256"),
+    ]
+
+    func run() throws {
+        var results: [String: [[String: Any]]] = [:]  // "tool/name" -> results in file order
+        for file in files {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.hasPrefix("{") {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let tool = object["tool"] as? String, let name = object["name"] as? String else { continue }
+                results["\(tool)/\(name)", default: []].append(object)
+            }
+        }
+        func rates(_ key: String) -> [Double] { (results[key] ?? []).compactMap { ($0["msgs_per_s"] as? NSNumber)?.doubleValue } }
+        func number(_ object: [String: Any], _ path: String...) -> Double? {
+            var value: Any? = object
+            for key in path { value = (value as? [String: Any])?[key] }
+            return (value as? NSNumber)?.doubleValue
+        }
+        func rounded(_ value: Double) -> String {
+            value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
+        }
+
+        print("| benchmark | Warren msg/s (median) | C msg/s (median) | Warren / C | paired ratios: median (min-max) | target | met | runs |")
+        print("|---|---:|---:|---:|---:|---:|:-:|---:|")
+        for comparison in Self.comparisons {
+            let warren = rates("warren/\(comparison.warren)")
+            guard !warren.isEmpty else { continue }
+            let c = comparison.c.map { rates("c/\($0)") } ?? []
+            let w = median(warren)
+            var cells = [comparison.title, rounded(w)]
+            if !c.isEmpty {
+                let ratio = w / median(c)
+                let paired = zip(warren, c).map { $0 / $1 }
+                cells += [rounded(median(c)), String(format: "%.2f", ratio),
+                          String(format: "%.2f (%.2f-%.2f)", median(paired), paired.min()!, paired.max()!)]
+                if let target = comparison.target {
+                    cells += [String(format: "≥ %.2f", target), ratio >= target ? "yes" : "**no**"]
+                } else {
+                    cells += ["", ""]
+                }
+            } else {
+                cells += ["", "", "", "", ""]
+            }
+            cells.append("\(warren.count)/\(c.count)")
+            print("| " + cells.joined(separator: " | ") + " |")
+        }
+
+        // Latency: absolute targets.
+        let latencyRows: [(String, String, Bool)] = [
+            ("latency, TaskProducer -> Worker handler start", "warren/latency-worker", true),
+            ("latency, WarrenAMQP publish -> AMQPConsumer", "warren/latency-amqp", false),
+            ("latency, C publish -> consume", "c/latency-amqp", false),
+        ]
+        var printedHeader = false
+        for (title, key, targeted) in latencyRows {
+            guard let runs = results[key], !runs.isEmpty else { continue }
+            if !printedHeader {
+                print("")
+                print("| latency at a fixed rate | p50 µs | p90 µs | p99 µs | max µs | target | met | runs |")
+                print("|---|---:|---:|---:|---:|---|:-:|---:|")
+                printedHeader = true
+            }
+            let p50 = median(runs.compactMap { number($0, "latency_us", "p50") })
+            let p90 = median(runs.compactMap { number($0, "latency_us", "p90") })
+            let p99 = median(runs.compactMap { number($0, "latency_us", "p99") })
+            let max = median(runs.compactMap { number($0, "latency_us", "max") })
+            let rate = runs.first.flatMap { number($0, "params", "rate") } ?? 0
+            let met = targeted ? (p50 <= 700 && p99 <= 2000 ? "yes" : "**no**") : ""
+            print("| \(title) (\(Int(rate))/s) | \(rounded(p50)) | \(rounded(p90)) | \(rounded(p99)) | \(rounded(max)) | \(targeted ? "p50 ≤ 700, p99 ≤ 2000" : "") | \(met) | \(runs.count) |")
+        }
+
+        // Memory: peak RSS of every Warren result, and the worker leak check.
+        print("")
+        print("| memory | peak RSS MB (median, max) | leak check |")
+        print("|---|---:|---|")
+        for key in results.keys.sorted() {
+            let runs = results[key]!
+            let peaks = runs.compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
+            guard !peaks.isEmpty else { continue }
+            var leak = ""
+            let checks = runs.compactMap { $0["leak_check"] as? String }.filter { $0 != "n/a" }
+            if !checks.isEmpty {
+                let growth = runs.compactMap { number($0, "rss_growth_kb") }.map { String(Int($0)) }.joined(separator: ", ")
+                let peakOK = peaks.max()! <= 20
+                leak = "\(checks.joined(separator: ", ")) (growth kB: \(growth)); peak ≤ 20 MB: \(peakOK ? "yes" : "**no**")"
+            }
+            print("| \(key) | \(String(format: "%.1f, %.1f", median(peaks), peaks.max()!)) | \(leak) |")
+        }
+    }
+
+    func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Warren's benchmarks against the raw rabbitmq-c baseline, interleaved on the same broker
+# (docs/benchmarks.md).
+#
+#   bash scripts/bench.sh                 # build both in release, 3 interleaved rounds + the 1M-task leak run
+#   bash scripts/bench.sh --rounds 5      # more rounds
+#   bash scripts/bench.sh --no-leak       # skip the 1,000,000-task worker memory run
+#   bash scripts/bench.sh --smoke         # CI: one small round (a few thousand messages), well under a minute
+#   bash scripts/bench.sh --no-build      # reuse the binaries already built
+#
+# AMQP_URL (or --url) chooses the broker; default amqp://guest:guest@127.0.0.1:5672/%2F.
+# Every result is one JSON line, collected in .build-bench/results/<time>/results.jsonl (stderr of
+# each command in bench.log there); the markdown table of medians and Warren / C ratios is printed at
+# the end (WarrenBenchmarks report). Within a round each Warren benchmark runs right next to its C
+# counterpart; odd rounds run C first, even rounds Warren first.
+#
+# The exit status is non-zero when a benchmark fails to run (or prints no result), never because of a
+# ratio or a target.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+rounds=3
+smoke=0
+build=1
+leak=1
+url=${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --rounds) rounds=$2; shift 2 ;;
+        --smoke) smoke=1; shift ;;
+        --no-build) build=0; shift ;;
+        --no-leak) leak=0; shift ;;
+        --url) url=$2; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+export AMQP_URL=$url
+
+# Message counts: each result takes a few seconds on a 2-core machine (publish-256 ~17k msg/s).
+if [[ $smoke == 1 ]]; then
+    rounds=1
+    n_pub=2000 n_pub1=200 n_cons=2000 n_cons1=1000 n_enq=2000 n_enq1=200 n_drain=2000 n_drain1=500
+    n_lat=100 n_leak=4000 leak_every=1000
+else
+    n_pub=30000 n_pub1=2000 n_cons=40000 n_cons1=10000 n_enq=30000 n_enq1=1000 n_drain=40000 n_drain1=5000
+    n_lat=500 n_leak=1000000 leak_every=100000
+fi
+size=${BENCH_SIZE:-100}
+
+swift_bench=$root/.build-bench/release/WarrenBenchmarks
+c_bench=$root/Benchmarks/c/build/rmqbench
+
+if [[ $build == 1 ]]; then
+    echo "[bench] building WarrenBenchmarks (release) and rmqbench" >&2
+    swift build -c release --scratch-path "$root/.build-bench" --product WarrenBenchmarks >&2 || { echo "[bench] swift build failed" >&2; exit 1; }
+    make -s -C "$root/Benchmarks/c" >&2 || { echo "[bench] make failed" >&2; exit 1; }
+fi
+[[ -x $swift_bench && -x $c_bench ]] || { echo "[bench] binaries missing; build first" >&2; exit 1; }
+
+out=$root/.build-bench/results/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+results=$out/results.jsonl
+log=$out/bench.log
+: >"$results"
+failures=()
+started=$SECONDS
+
+# run NAME COMMAND...: runs one benchmark (bounded by a timeout), appends its JSON line to results.
+run() {
+    local name=$1; shift
+    local before after status=0
+    before=$(wc -l <"$results")
+    echo "[bench] $name: $*" >>"$log"
+    timeout --kill-after=10s "${BENCH_TIMEOUT:-600}" "$@" --name "$name" >>"$results" 2>>"$log" || status=$?
+    after=$(wc -l <"$results")
+    if [[ $status -ne 0 || $after -eq $before ]]; then
+        echo "[bench] FAILED: $name (exit $status): $*" >&2
+        failures+=("$name")
+    else
+        tail -n 1 "$results" | sed 's/"params":.*"msgs_per_s"/… "msgs_per_s"/; s/,"rss_samples_kb".*//' | cut -c1-160 >&2
+    fi
+}
+
+# pair ROUND NAME "C command" "Warren command": both, in the round's order.
+pair() {
+    local round=$1 name=$2 c=$3 w=$4
+    if (( round % 2 == 1 )); then
+        [[ -n $c ]] && run "$name" $c_bench $c
+        run "$name" $swift_bench $w
+    else
+        run "$name" $swift_bench $w
+        [[ -n $c ]] && run "$name" $c_bench $c
+    fi
+}
+
+# fill_and_drain ROUND NAME COUNT CONCURRENCY: fills a task queue in its own process, then drains it.
+fill_and_drain() {
+    local name=$2 count=$3 concurrency=$4 queue
+    queue=warren-bench-drain-$$-$RANDOM$RANDOM
+    if timeout "${BENCH_TIMEOUT:-600}" $swift_bench fill --queue "$queue" --count "$count" --size "$size" 2>>"$log"; then
+        run "$name" $swift_bench drain --queue "$queue" --delete --count "$count" --size "$size" --concurrency "$concurrency" ${5:+--rss-every $5}
+    else
+        echo "[bench] FAILED: fill for $name" >&2
+        failures+=("$name (fill)")
+    fi
+}
+
+common="--size $size"
+for ((round = 1; round <= rounds; round++)); do
+    echo "[bench] round $round of $rounds" >&2
+    pair $round publish-confirm-256 "publish --count $n_pub --confirm-window 256 $common" "publish --count $n_pub --in-flight 256 $common"
+    pair $round publish-confirm-1 "publish --count $n_pub1 --confirm-window 1 $common" "publish --count $n_pub1 --in-flight 1 $common"
+    pair $round publish-noconfirm "publish --count $n_pub --no-confirm $common" "publish --count $n_pub --no-confirms --in-flight 1 $common"
+    pair $round publish-batch-64x4 "" "publish --count $n_pub --in-flight 4 --batch 64 $common"
+    pair $round consume-p256 "consume --count $n_cons --prefetch 256 $common" "consume --count $n_cons --prefetch 256 $common"
+    pair $round consume-p256-multi "consume --count $n_cons --prefetch 256 --ack-every 128 $common" "consume --count $n_cons --prefetch 256 --ack-every 128 $common"
+    pair $round consume-p1 "consume --count $n_cons1 --prefetch 1 $common" "consume --count $n_cons1 --prefetch 1 $common"
+    pair $round enqueue-batch "" "enqueue --count $n_enq --batch 256 --concurrency 2 --window 256 $common"
+    pair $round enqueue-single "" "enqueue --count $n_enq --batch 1 --concurrency 256 --window 256 $common"
+    pair $round enqueue-single-1 "" "enqueue --count $n_enq1 --batch 1 --concurrency 1 --window 256 $common"
+    fill_and_drain $round drain-c128 $n_drain 128
+    fill_and_drain $round drain-c1 $n_drain1 1
+    pair $round latency-worker "" "latency --count $n_lat --rate 100 --layer worker $common"
+    pair $round latency-amqp "latency --count $n_lat --rate 100 $common" "latency --count $n_lat --rate 100 --layer amqp $common"
+done
+
+if [[ $leak == 1 ]]; then
+    echo "[bench] worker memory: draining $n_leak tasks (VmRSS every $leak_every)" >&2
+    fill_and_drain 1 drain-leak $n_leak 128 $leak_every
+fi
+
+echo "[bench] done in $((SECONDS - started)) s; results in $results" >&2
+echo
+echo "Warren / C, medians of $rounds interleaved round(s), broker $(echo "$url" | sed 's#//[^@]*@#//#'), $(nproc) cores, size $size B"
+echo
+$swift_bench report "$results" || failures+=("report")
+
+if [[ ${#failures[@]} -gt 0 ]]; then
+    echo "[bench] ${#failures[@]} benchmark(s) failed to run: ${failures[*]} (see $log)" >&2
+    exit 1
+fi
