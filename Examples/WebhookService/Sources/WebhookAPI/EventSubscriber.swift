@@ -61,18 +61,31 @@ public final class EventSubscriber: Service, Sendable {
     private func consumeOnce(onSubscribed: () -> Void) async throws {
         let connection = try await connections.connection()
         let channel = try await connection.openChannel()
-        defer { Task { try? await channel.close() } }
-        let consumer = try await TaskEvents.subscribe(on: channel, queue: queue, exchange: names.eventsExchange, prefetch: 64)
-        subscribed.store(true, ordering: .relaxed)
-        onSubscribed()
-        logger.info("subscribed to task events", metadata: ["queue": "\(queue)", "exchange": "\(names.eventsExchange)"])
-        for try await delivery in consumer {
-            await handle(delivery)
+        do {
+            let consumer = try await TaskEvents.subscribe(on: channel, queue: queue, exchange: names.eventsExchange, prefetch: 64)
+            subscribed.store(true, ordering: .relaxed)
+            onSubscribed()
+            logger.info("subscribed to task events", metadata: ["queue": "\(queue)", "exchange": "\(names.eventsExchange)"])
+            for try await delivery in consumer {
+                await handle(delivery)
+            }
+        } catch {
+            subscribed.store(false, ordering: .relaxed)
+            await Self.close(channel)
+            throw error
         }
         subscribed.store(false, ordering: .relaxed)
+        // Closing the channel returns the deliveries not yet acked to the queue.
+        await Self.close(channel)
         if !Task.isCancelled {
             throw AMQPError(.consumerCancelled, "the event consumer ended")
         }
+    }
+
+    /// Closes the channel also when the caller is cancelled (at shutdown): a `close()` cancelled while
+    /// it waits leaves the broker's close-ok unmatched.
+    private static func close(_ channel: AMQPChannel) async {
+        await Task.detached { try? await channel.close() }.value
     }
 
     private func handle(_ delivery: AMQPDelivery) async {

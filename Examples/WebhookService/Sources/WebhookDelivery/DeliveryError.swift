@@ -30,8 +30,8 @@ public enum DeliveryVerdict: Sendable, Equatable {
         switch status {
         case 200..<300: return .delivered
         case 408, 429, 500..<600: return .retry(answer)
-        case 300..<400: return .refuse("\(answer) (a redirect; webhooks are not redirected)")
-        default: return .refuse(answer)
+        case 300..<400: return .refuse("\(answer) (a redirect: webhooks do not follow redirects); not retried")
+        default: return .refuse("\(answer); not retried")
         }
     }
 }

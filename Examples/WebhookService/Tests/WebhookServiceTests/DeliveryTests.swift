@@ -92,14 +92,16 @@ extension EndToEnd {
             }
         }
 
-        @Test("404 is dead-lettered at once (no retry); 429 is retried")
+        @Test("404 and redirects are dead-lettered at once (no retry); 429 is retried")
         func refusalsAndThrottling() async throws {
             try await Harness.run("refused", worker: Self.fastRetries) { harness in
                 let api = try harness.api
                 harness.target.plan("gone", [.status(404)])
                 harness.target.plan("busy", [.status(429)])
+                harness.target.plan("moved", [.redirect(harness.target.url("elsewhere"))])
                 let gone = try #require(try await api.deliver(to: harness.target.url("gone"), payload: ["n": 3]).string("job_id"))
                 let busy = try #require(try await api.deliver(to: harness.target.url("busy"), payload: ["n": 4]).string("job_id"))
+                let moved = try #require(try await api.deliver(to: harness.target.url("moved"), payload: ["n": 5]).string("job_id"))
 
                 let (refused, _) = try await waitForFinish(gone, api: api)
                 #expect(refused.status == .failed)
@@ -108,7 +110,12 @@ extension EndToEnd {
                 let (throttled, _) = try await waitForFinish(busy, api: api)
                 #expect(throttled.status == .succeeded)
                 #expect(throttled.attempts == 2)
+                let (redirected, _) = try await waitForFinish(moved, api: api)
+                #expect(redirected.status == .failed)
+                #expect(redirected.attempts == 1)
+                #expect(redirected.lastError?.contains("HTTP 307") == true, "\(redirected.lastError ?? "nil")")
                 try await Task.sleep(for: .milliseconds(300))
+                #expect(harness.target.received("elsewhere").isEmpty, "redirects are not followed")
                 #expect(harness.target.received("gone").count == 1)
                 #expect(harness.target.received("busy").count == 2)
             }

@@ -81,6 +81,7 @@ struct DeliveryVerdictTests {
             }
             #expect(reason == "target answered HTTP \(status): busy now")
         }
+        #expect(DeliveryVerdict.judge(status: 404) == .refuse("target answered HTTP 404; not retried"))
         for status in [400, 401, 404, 410, 422, 301, 302] {
             guard case .refuse = DeliveryVerdict.judge(status: status) else {
                 Issue.record("\(status) is not refused")

@@ -13,6 +13,8 @@ enum TargetReply: Sendable {
     case delayed(Duration, status: Int)
     /// Keep the request open until ``TargetServer/release(_:)`` (or 30 s), then answer 200.
     case hold
+    /// Answer 307 Temporary Redirect to `location`.
+    case redirect(String)
 }
 
 /// The webhook receiver of the tests, in-process: Hummingbird on 127.0.0.1 and a free port. Each
@@ -142,6 +144,8 @@ final class TargetServer: Sendable {
         case .delayed(let delay, let status):
             try await Task.sleep(for: delay)
             return response(status)
+        case .redirect(let location):
+            return Response(status: .temporaryRedirect, headers: [.location: location])
         case .hold:
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, !state.withLock({ $0.released.contains(hook) || $0.stopping }) {
