@@ -3,7 +3,7 @@ import Foundation
 import Warren
 
 /// (1) Publishing through WarrenAMQP.
-struct PublishBenchmark: AsyncParsableCommand {
+struct PublishBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Publish persistent messages to a durable queue through WarrenAMQP.",
@@ -26,7 +26,7 @@ struct PublishBenchmark: AsyncParsableCommand {
     @Option(help: "Instead of one publish per task: each task publishes batches of this many messages (publish([...])).")
     var batch: Int = 1
 
-    func run() async throws {
+    func runAsync() async throws {
         let configuration = try common.configuration()
         let queue = benchmarkQueueName("publish")
         let count = common.count
@@ -75,7 +75,7 @@ struct PublishBenchmark: AsyncParsableCommand {
 }
 
 /// (2) Consuming through WarrenAMQP.
-struct ConsumeBenchmark: AsyncParsableCommand {
+struct ConsumeBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
         abstract: "Consume persistent messages with manual acks through WarrenAMQP.",
@@ -95,17 +95,25 @@ struct ConsumeBenchmark: AsyncParsableCommand {
     @Option(help: "Ack every message (1), or one ack with multiple every K messages (K <= prefetch).")
     var ackEvery: Int = 1
 
+    @Option(help: "Consume this queue, already filled (`fill --raw --queue Q`), instead of filling one here.")
+    var queue: String?
+
+    @Flag(help: "Delete the queue afterwards, also when it was given with --queue.")
+    var delete = false
+
     func validate() throws {
         guard ackEvery >= 1, ackEvery == 1 || ackEvery <= Int(prefetch) else {
             throw ValidationError("--ack-every must be between 1 and the prefetch")
         }
     }
 
-    func run() async throws {
+    func runAsync() async throws {
         let configuration = try common.configuration()
-        let queue = benchmarkQueueName("consume")
+        let queue = self.queue ?? benchmarkQueueName("consume")
         let count = common.count
-        try await fillQueue(queue, count: count, size: common.size, configuration: configuration)
+        if self.queue == nil {
+            try await fillQueue(queue, count: count, size: common.size, configuration: configuration)
+        }
         resetPeakRSS()
         let seconds = try await AMQPConnection.withConnection(configuration) { connection in
             let channel = try await connection.openChannel()
@@ -131,6 +139,6 @@ struct ConsumeBenchmark: AsyncParsableCommand {
             params: [("size", .int(common.size)), ("persistent", true), ("prefetch", .int(Int(prefetch))), ("ack_every", .int(ackEvery)), ("multiple", .bool(ackEvery > 1))],
             count: count, seconds: seconds
         )
-        await deleteQueues([queue], configuration: configuration)
+        if self.queue == nil || delete { await deleteQueues([queue], configuration: configuration) }
     }
 }

@@ -237,3 +237,33 @@ struct BenchTask: WarrenTask {
     var sentAt: UInt64
     var payload: String
 }
+
+/// A command whose work is async but whose `run()` blocks the main thread until it is done.
+///
+/// Not `AsyncParsableCommand`: Swift's async `main` on Linux parks the main thread in libdispatch's
+/// `dispatch_main()`, under which valgrind 3.19 (callgrind, for the profiles in docs/benchmarks.md)
+/// crashes. Waiting on a semaphore instead runs the same code on the same cooperative pool.
+protocol BlockingAsyncCommand: ParsableCommand, Sendable {
+    func runAsync() async throws
+}
+
+extension BlockingAsyncCommand {
+    func run() throws {
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let command = self
+        Task {
+            let result: Result<Void, any Error>
+            do {
+                try await command.runAsync()
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { $0 }!.get()
+    }
+}

@@ -45,7 +45,7 @@ func enqueueTasks(
 }
 
 /// (3) Enqueueing typed tasks through the Warren producer.
-struct EnqueueBenchmark: AsyncParsableCommand {
+struct EnqueueBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "enqueue",
         abstract: "Enqueue typed tasks through TaskProducer (JSON encode + publish + confirm).",
@@ -68,7 +68,7 @@ struct EnqueueBenchmark: AsyncParsableCommand {
     @Option(help: "The producer's maxOutstandingConfirms.")
     var window: Int = 256
 
-    func run() async throws {
+    func runAsync() async throws {
         let configuration = try common.configuration()
         let queue = benchmarkQueueName("enqueue")
         let count = common.count
@@ -94,11 +94,14 @@ struct EnqueueBenchmark: AsyncParsableCommand {
 }
 
 /// Fills a task queue for `drain` (setup, run as its own process so its memory is not the worker's).
-struct FillBenchmark: AsyncParsableCommand {
+struct FillBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "fill",
         abstract: "Declare a task queue and enqueue --count tasks into it (setup for drain --queue).",
-        discussion: "Prints nothing on stdout; progress on stderr every 100,000 tasks."
+        discussion: """
+            Prints nothing on stdout; progress on stderr every 100,000 tasks. With --raw: plain \
+            persistent messages of --size bytes into a plain durable queue (setup for consume --queue).
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -106,8 +109,15 @@ struct FillBenchmark: AsyncParsableCommand {
     @Option(help: "The task queue to fill (declared like a worker does).")
     var queue: String
 
-    func run() async throws {
+    @Flag(help: "Fill a plain durable queue with plain persistent messages (for consume --queue).")
+    var raw = false
+
+    func runAsync() async throws {
         let configuration = try common.configuration()
+        if raw {
+            try await fillQueue(queue, count: common.count, size: common.size, configuration: configuration)
+            return
+        }
         try await AMQPConnection.withConnection(configuration) { connection in
             let producer = benchmarkProducer(connection, window: 512)
             try await producer.declare(benchmarkTaskQueue(queue))
@@ -123,7 +133,7 @@ struct FillBenchmark: AsyncParsableCommand {
 }
 
 /// (4) A Worker with a no-op handler draining a queue of tasks.
-struct DrainBenchmark: AsyncParsableCommand {
+struct DrainBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "drain",
         abstract: "Drain --count queued tasks with a Worker running a no-op handler (decode, run, ack).",
@@ -156,7 +166,7 @@ struct DrainBenchmark: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds without finishing.")
     var timeout: Double = 600
 
-    func run() async throws {
+    func runAsync() async throws {
         let configuration = try common.configuration()
         let count = common.count
         let queueName = queue ?? benchmarkQueueName("drain")
@@ -265,7 +275,7 @@ extension Worker.Configuration {
 }
 
 /// (5) Latency at a fixed low rate.
-struct LatencyBenchmark: AsyncParsableCommand {
+struct LatencyBenchmark: BlockingAsyncCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",
         abstract: "Publish -> handler start at a fixed rate: p50/p90/p99/max.",
@@ -292,7 +302,7 @@ struct LatencyBenchmark: AsyncParsableCommand {
     @Option(help: "worker (TaskProducer -> Worker handler) or amqp (publish -> AMQPConsumer).")
     var layer: Layer = .worker
 
-    func run() async throws {
+    func runAsync() async throws {
         let configuration = try common.configuration()
         let count = common.count
         let interval = UInt64(1e9 / rate)

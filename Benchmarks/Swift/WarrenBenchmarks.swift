@@ -5,15 +5,32 @@ import Foundation
 /// line. scripts/bench.sh runs them interleaved with the C baseline (Benchmarks/c/rmqbench.c) and
 /// `report` turns the lines into a table. See docs/benchmarks.md.
 @main
-struct WarrenBenchmarks: AsyncParsableCommand {
+struct WarrenBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "WarrenBenchmarks",
         abstract: "Throughput, latency and memory benchmarks of WarrenAMQP and Warren against a broker.",
         subcommands: [
             PublishBenchmark.self, ConsumeBenchmark.self, EnqueueBenchmark.self, DrainBenchmark.self,
-            LatencyBenchmark.self, FillBenchmark.self, ReportCommand.self,
+            LatencyBenchmark.self, FillBenchmark.self, DeleteQueuesCommand.self, ReportCommand.self,
         ]
     )
+}
+
+/// Deletes queues (cleanup for scripts).
+struct DeleteQueuesCommand: BlockingAsyncCommand {
+    static let configuration = CommandConfiguration(commandName: "delete-queues", abstract: "Delete queues by name.")
+
+    @Option(help: "The broker URL (default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F).")
+    var url: String?
+
+    @Argument(help: "Queue names.")
+    var queues: [String]
+
+    func runAsync() async throws {
+        var options = CommonOptions()
+        options.url = url
+        await deleteQueues(queues, configuration: try options.configuration())
+    }
 }
 
 /// Turns result lines (Warren's and the C baseline's) into a markdown table of medians and ratios.

@@ -12,7 +12,8 @@
  * publish: persistent messages (delivery mode 2) to a durable queue through the default exchange.
  *   With confirms, at most W publishes wait for basic.ack at once (a sliding window); per-message
  *   latency is publish -> confirm. Without confirms, a tight basic.publish loop.
- * consume: a separate connection first fills the queue with N persistent messages (untimed), then
+ * consume: a separate connection first fills the queue with N persistent messages (untimed; or --queue Q
+ *   consumes an already filled queue and keeps it), then
  *   basic.qos(P) + basic.consume with manual acks; ack each message, or with K > 1 one
  *   basic.ack(multiple) every K messages. Timed from basic.consume to the last ack written.
  * latency: a publisher thread sends N messages at R per second on one connection; the main thread
@@ -44,6 +45,7 @@ static long opt_prefetch = 256;
 static long opt_ack_every = 1;
 static double opt_rate = 100;
 static const char *opt_name = NULL;
+static const char *opt_queue = NULL; /* consume: an already filled queue (kept) */
 static char queue_name[128];
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *format, ...) {
@@ -276,7 +278,7 @@ static void fill_queue(long count) {
 static void run_consume(void) {
     if (opt_ack_every < 1 || (opt_ack_every > 1 && opt_ack_every > opt_prefetch))
         die("--ack-every must be between 1 and the prefetch");
-    fill_queue(opt_count);
+    if (!opt_queue) fill_queue(opt_count);
     reset_peak_rss();
     amqp_connection_state_t conn = open_connection();
     open_channel(conn, 1);
@@ -312,7 +314,7 @@ static void run_consume(void) {
     snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"prefetch\":%ld,\"ack_every\":%ld,\"multiple\":%s",
              opt_size, opt_prefetch, opt_ack_every, opt_ack_every > 1 ? "true" : "false");
     print_result("consume", params, opt_count, seconds, NULL, 0, NULL);
-    delete_queue();
+    if (!opt_queue) delete_queue();
 }
 
 /* ---- latency ---- */
@@ -388,7 +390,8 @@ static void run_latency(void) {
 static void usage(void) {
     fprintf(stderr,
             "usage: rmqbench publish|consume|latency [--url URL] [--count N] [--size BYTES]\n"
-            "         [--confirm-window W | --no-confirm] [--prefetch P] [--ack-every K] [--rate R] [--name NAME]\n");
+            "         [--confirm-window W | --no-confirm] [--prefetch P] [--ack-every K] [--rate R] [--name NAME]\n"
+            "         [--queue Q (consume: an already filled queue, kept)]\n");
     exit(2);
 }
 
@@ -409,13 +412,15 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--ack-every") == 0) opt_ack_every = atol(v);
         else if (strcmp(a, "--rate") == 0) opt_rate = atof(v);
         else if (strcmp(a, "--name") == 0) opt_name = v;
+        else if (strcmp(a, "--queue") == 0) opt_queue = v;
         else usage();
         i++;
     }
     if (!opt_url) opt_url = "amqp://guest:guest@127.0.0.1:5672/%2F";
     if (opt_count < 1 || opt_size < 0) die("--count must be positive and --size not negative");
     static long counter = 0;
-    snprintf(queue_name, sizeof queue_name, "rmqbench-%d-%ld-%ld", getpid(), (long)time(NULL), counter++);
+    if (opt_queue) snprintf(queue_name, sizeof queue_name, "%s", opt_queue);
+    else snprintf(queue_name, sizeof queue_name, "rmqbench-%d-%ld-%ld", getpid(), (long)time(NULL), counter++);
     if (strcmp(mode, "publish") == 0) run_publish();
     else if (strcmp(mode, "consume") == 0) run_consume();
     else if (strcmp(mode, "latency") == 0) run_latency();
