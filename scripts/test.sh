@@ -43,13 +43,18 @@ swift test "$@" || status=$?
 echo "[test] swift test exited with status $status" >&2
 
 # With no arguments (the whole suite), also the cross-language tests (pika against the warren CLI
-# just built) and a smoke run of the benchmarks, so neither can rot.
+# just built), the WebhookService example package's tests, and a smoke run of the benchmarks, so
+# none of them can rot.
 if [[ $# -eq 0 ]]; then
     bin_dir=$(swift build --show-bin-path)
     interop=0
     WARREN_BIN="$bin_dir/warren" WARREN_INTEROP_REQUIRE_CLI=1 bash "$root/scripts/test-interop.sh" || interop=$?
     echo "[test] cross-language tests exited with status $interop" >&2
     [[ $interop -eq 0 ]] || status=$interop
+    examples=0
+    WARREN_SKIP_BROKER_SETUP=1 bash "$root/scripts/test-examples.sh" || examples=$?
+    echo "[test] example package tests exited with status $examples" >&2
+    [[ $examples -eq 0 ]] || status=$examples
     if [[ -f $root/scripts/bench.sh ]]; then
         smoke=0
         bash "$root/scripts/bench.sh" --smoke || smoke=$?
