@@ -8,7 +8,12 @@ import WarrenAMQP
 ///   connection (at-least-once: the broker may have stored the first copy, so a duplicate with the same
 ///   message id is possible), for at most ``Settings/retryLimit``;
 /// - a broker that blocks publishing (`connection.blocked`): publishes wait, at most
-///   ``Settings/blockedLimit``, instead of piling up in socket buffers.
+///   ``Settings/blockedLimit``, instead of piling up in socket buffers;
+/// - a `basic.nack` (the broker did not take the message: a quorum queue changing leader, a full
+///   queue with `reject-publish`): the message is published again on a fresh channel after a short
+///   back-off, within the same ``Settings/retryLimit``. A fresh channel matters: RabbitMQ 3.10 keeps
+///   a channel's first lookup of a quorum queue's leader, so a channel that met a dead leader keeps
+///   refusing.
 ///
 /// Memory is bounded: at most ``Settings/maxPending`` publishes are held at once; more callers wait.
 final class ConfirmedPublisher: Sendable {
@@ -55,10 +60,13 @@ final class ConfirmedPublisher: Sendable {
         try await pending.acquire()
         defer { pending.release() }
         let deadline = ContinuousClock.now + settings.retryLimit
+        var nacks = 0
         while true {
+            var used: AMQPChannel?
             do {
                 // Opening the channel belongs inside: the connection may die under it, too.
                 let target = try await channel()
+                used = target.channel
                 try await waitWhileBlocked(target.connection)
                 if messages.count == 1 {
                     try await target.channel.publish(messages[0])
@@ -71,7 +79,35 @@ final class ConfirmedPublisher: Sendable {
                     "connection lost before the broker confirmed; publishing again on the next connection",
                     metadata: ["messages": "\(messages.count)", "cause": "\(error)"]
                 )
+            } catch let error as AMQPError where error.code == .publishNacked && ContinuousClock.now < deadline {
+                nacks += 1
+                if let used { retire(used) }
+                let pause = Self.nackBackoff.delay(attempt: nacks)
+                logger.warning(
+                    "the broker refused the message (basic.nack); publishing again on a new channel",
+                    metadata: ["messages": "\(messages.count)", "nacks": "\(nacks)", "retry_in": "\(pause)"]
+                )
+                try await Task.sleep(for: pause)
             }
+        }
+    }
+
+    /// The pause between publishes of a nacked message.
+    static let nackBackoff = Backoff(initial: .milliseconds(50), maximum: .seconds(1))
+
+    /// Stops handing out `channel`; it is closed once the publishes still waiting on it had time to
+    /// be confirmed (they are bounded by the retry limit).
+    private func retire(_ channel: AMQPChannel) {
+        let retired = current.withLock { current -> Bool in
+            guard current?.channel === channel else { return false }
+            current = nil
+            return true
+        }
+        guard retired else { return }
+        let grace = settings.retryLimit
+        Task {
+            try? await Task.sleep(for: grace)
+            try? await channel.close()
         }
     }
 

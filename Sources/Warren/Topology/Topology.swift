@@ -34,13 +34,19 @@ public struct Topology: Sendable {
     /// - Throws: ``AMQPError`` `.channelClosed` with 406 when `Q` exists with other arguments (e.g.
     ///   classic versus quorum); the message says which.
     public func declare(_ queue: TaskQueue, on channel: AMQPChannel) async throws {
+        try await declareTaskQueue(queue, on: channel)
+        try await declareDelayInfrastructure(on: channel)
+        try await bindDelayDelivery(queue.name, on: channel)
+    }
+
+    /// Declares the task queue, its dead-letter queue and the dead-letter exchange: what consuming
+    /// needs, without the shared delay levels.
+    public func declareTaskQueue(_ queue: TaskQueue, on channel: AMQPChannel) async throws {
         try queue.validate()
         try await channel.exchangeDeclare(deadLetterExchange, type: .direct, durable: true)
         try await channel.queueDeclare(queue.deadLetterQueue, durable: true, arguments: typeArguments(queue.kind))
         try await channel.queueBind(queue.deadLetterQueue, exchange: deadLetterExchange, routingKey: queue.name)
         try await channel.queueDeclare(queue.name, durable: true, arguments: taskQueueArguments(queue))
-        try await declareDelayInfrastructure(on: channel)
-        try await bindDelayDelivery(queue.name, on: channel)
     }
 
     /// Declares the shared delay exchanges and queues.

@@ -122,7 +122,7 @@ public struct Worker: Service {
         if configuration.declareTopology {
             do {
                 try await connection.withChannel { channel in
-                    try await configuration.topology.declare(queue, on: channel)
+                    try await configuration.topology.declareTaskQueue(queue, on: channel)
                 }
             } catch let error as AMQPError where error.code == .channelClosed && [403, 405, 406].contains(error.replyCode) {
                 // The broker refuses the topology itself (e.g. the queue exists as another type):
@@ -132,6 +132,20 @@ public struct Worker: Service {
                     "the broker refused the topology of task queue '\(queue.name)'; check it matches what exists (e.g. classic versus quorum)",
                     replyCode: error.replyCode, replyText: error.replyText, operation: error.operation, object: error.object,
                     underlying: error
+                )
+            }
+            do {
+                try await connection.withChannel { channel in
+                    try await configuration.topology.declareDelayInfrastructure(on: channel)
+                    try await configuration.topology.bindDelayDelivery(queue.name, on: channel)
+                }
+            } catch {
+                // The shared delay levels can be unavailable while the task queue is fine (classic
+                // delay queues whose node is down): consume anyway; retries fail and come back
+                // until the levels are reachable again. Clusters should use quorum delay queues.
+                logger.warning(
+                    "could not declare the delay levels; consuming anyway, retries may fail until they are back",
+                    metadata: ["error": "\(error)"]
                 )
             }
         }
