@@ -140,22 +140,29 @@ struct ReportCommand: ParsableCommand {
             print("| \(title) (\(Int(rate))/s) | \(rounded(p50)) | \(rounded(p90)) | \(rounded(p99)) | \(rounded(max)) | \(targeted ? "p50 ≤ 700, p99 ≤ 2000" : "") | \(met) | \(runs.count) |")
         }
 
-        // Memory: peak RSS of every Warren result, and the worker leak check.
+        // Memory: peak RSS per benchmark (both tools), the anonymous part, and the worker leak check.
         print("")
-        print("| memory | peak RSS MB (median, max) | leak check |")
-        print("|---|---:|---|")
-        for key in results.keys.sorted() {
-            let runs = results[key]!
-            let peaks = runs.compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
-            guard !peaks.isEmpty else { continue }
+        print("| memory | Warren peak RSS MB (median) | Warren RssAnon MB at the end | C peak RSS MB (median) | leak check |")
+        print("|---|---:|---:|---:|---|")
+        let names = Set(results.keys.map { String($0.split(separator: "/", maxSplits: 1).last ?? "") }).sorted()
+        for name in names {
+            let warren = results["warren/\(name)"] ?? []
+            guard !warren.isEmpty else { continue }
+            let peaks = warren.compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
+            let anon = warren.compactMap { number($0, "rss_anon_kb") }.map { $0 / 1024 }
+            let c = (results["c/\(name)"] ?? []).compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
             var leak = ""
-            let checks = runs.compactMap { $0["leak_check"] as? String }.filter { $0 != "n/a" }
+            let checks = warren.compactMap { $0["leak_check"] as? String }.filter { $0 != "n/a" }
             if !checks.isEmpty {
-                let growth = runs.compactMap { number($0, "rss_growth_kb") }.map { String(Int($0)) }.joined(separator: ", ")
-                let peakOK = peaks.max()! <= 20
-                leak = "\(checks.joined(separator: ", ")) (growth kB: \(growth)); peak ≤ 20 MB: \(peakOK ? "yes" : "**no**")"
+                let growth = warren.compactMap { number($0, "rss_growth_kb") }.map { String(Int($0)) }.joined(separator: ", ")
+                let count = warren.first.flatMap { number($0, "count") }.map { Int($0) } ?? 0
+                leak = "\(checks.joined(separator: ", ")): VmRSS growth \(growth) kB over \(count) tasks; peak ≤ 20 MB: \(peaks.max()! <= 20 ? "yes" : "**no**")"
             }
-            print("| \(key) | \(String(format: "%.1f, %.1f", median(peaks), peaks.max()!)) | \(leak) |")
+            let cells = [
+                name, String(format: "%.1f", median(peaks)), anon.isEmpty ? "" : String(format: "%.1f", median(anon)),
+                c.isEmpty ? "" : String(format: "%.1f", median(c)), leak,
+            ]
+            print("| " + cells.joined(separator: " | ") + " |")
         }
     }
 

@@ -24,6 +24,7 @@ n_base=${N_BASE:-1000}
 perf_n=${PERF_N:-30000}
 swift_bench=$root/.build-bench/release/WarrenBenchmarks
 c_bench=$root/Benchmarks/c/build/rmqbench
+[[ -x $swift_bench && -x $c_bench ]] || { echo "[profile] build first: scripts/bench.sh builds $swift_bench and $c_bench" >&2; exit 1; }
 calls="python3 $root/Benchmarks/profile/callgrind_calls.py"
 callees=(--callee malloc --callee free --callee swift_allocObject --callee swift_task_create --callee 'swift_continuation_init'
          --callee 'swift_task_alloc' --callee send --callee sendto --callee recv --callee recvfrom --callee read --callee write
