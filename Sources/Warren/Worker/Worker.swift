@@ -85,7 +85,7 @@ public struct Worker: Service {
                     failures += 1
                     let pause = configuration.reconnectBackoff.delay(attempt: failures)
                     logger.warning(
-                        "consumer stopped; resuming on a new connection",
+                        "consumer stopped; resuming (on a new connection if this one is gone)",
                         metadata: ["cause": "\(error)", "retry_in": "\(pause)"]
                     )
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }

@@ -157,6 +157,10 @@ extension IODriver {
 
     /// Matches a reply to the oldest call waiting on the channel.
     private func completeCall(_ method: amqp_method_t, on channel: ChannelState) {
+        if method.id == AMQP_CHANNEL_CLOSE_OK_METHOD {
+            completeClose(of: channel)
+            return
+        }
         guard let call = channel.calls.first, call.expectedReplies.contains(method.id) else {
             logger.warning(
                 "unexpected method from the broker",
@@ -175,13 +179,6 @@ extension IODriver {
                 sendCall(.channelClose, completion: .unobserved, on: channel)
                 return
             }
-        case AMQP_CHANNEL_CLOSE_OK_METHOD:
-            finishChannel(
-                channel,
-                reason: AMQPError(.channelClosed, "the channel was closed by the application", channel: channel.number),
-                byApplication: true
-            )
-            call.succeed(.done)
         case AMQP_QUEUE_DECLARE_OK_METHOD:
             guard let ok = decoded?.assumingMemoryBound(to: amqp_queue_declare_ok_t.self).pointee else { return }
             call.succeed(
@@ -220,6 +217,31 @@ extension IODriver {
         default:
             call.succeed(.done)
         }
+    }
+
+    /// `channel.close-ok`: nothing more comes on this channel, so every call still waiting on it
+    /// (a reply the broker will not send now) ends, and the close calls succeed.
+    private func completeClose(of channel: ChannelState) {
+        let closes = channel.calls.filter { call in
+            if case .channelClose = call.request { return true }
+            return false
+        }
+        let waiting = channel.calls.count - closes.count
+        if waiting > 0 {
+            logger.debug("channel closed with calls still waiting", metadata: ["channel": "\(channel.number)", "calls": "\(waiting)"])
+        }
+        // finishChannel fails what is still queued; take the close calls out first to succeed them.
+        channel.calls.removeAll { call in
+            if case .channelClose = call.request { return true }
+            return false
+        }
+        pendingCallCount -= closes.count
+        finishChannel(
+            channel,
+            reason: AMQPError(.channelClosed, "the channel was closed by the application", channel: channel.number),
+            byApplication: true
+        )
+        for close in closes { close.succeed(.done) }
     }
 
     // MARK: - Contents
