@@ -28,3 +28,14 @@ struct TaskEventTests {
         #expect(TaskEvent.Kind.allCases.map(\.rawValue) == ["task.started", "task.succeeded", "task.retrying", "task.dead-lettered"])
     }
 }
+
+@Suite("Message ids")
+struct MessageIDTests {
+    @Test("ids have the UUID form and do not repeat")
+    func unique() {
+        #expect(MessageIDs.format(high: 0x0123_4567_89ab_cdef, low: 0xfedc_ba98_7654_3210) == "01234567-89ab-cdef-fedc-ba9876543210")
+        let ids = (0..<10_000).map { _ in MessageIDs.next() }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.count == 36 && $0.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12] })
+    }
+}

@@ -235,6 +235,6 @@ public final class TaskProducer: Sendable {
     }
 
     static func newMessageID() -> String {
-        UUID().uuidString.lowercased()
+        MessageIDs.next()
     }
 }

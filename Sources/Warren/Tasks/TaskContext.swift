@@ -23,13 +23,23 @@ public struct TaskContext: Sendable {
     public let enqueuedAt: Date?
     /// The message's headers, Warren's and the producer's.
     public let headers: AMQPTable
-    /// A logger with the task name, message id and attempt as metadata.
-    public let logger: Logger
+    /// A logger with the task name, message id and attempt as metadata. Built on each access: keep it
+    /// in a local when a handler logs a lot.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "task"] = "\(taskName)"
+        logger[metadataKey: "message_id"] = "\(messageID)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+        return logger
+    }
+
+    private let baseLogger: Logger
 
     /// True when this is the last attempt: a failure now dead-letters the task.
     public var isLastAttempt: Bool { attempt >= maxAttempts }
 
-    /// Creates a context. The worker does this; tests of handlers may too.
+    /// Creates a context. The worker does this; tests of handlers may too. `baseLogger` gets the task
+    /// name, message id and attempt as metadata in ``logger``.
     public init(
         taskName: String,
         messageID: String,
@@ -40,7 +50,7 @@ public struct TaskContext: Sendable {
         correlationID: String? = nil,
         enqueuedAt: Date? = nil,
         headers: AMQPTable = [:],
-        logger: Logger = Logger(label: "warren.task")
+        baseLogger: Logger = Logger(label: "warren.task")
     ) {
         self.taskName = taskName
         self.messageID = messageID
@@ -51,6 +61,6 @@ public struct TaskContext: Sendable {
         self.correlationID = correlationID
         self.enqueuedAt = enqueuedAt
         self.headers = headers
-        self.logger = logger
+        self.baseLogger = baseLogger
     }
 }

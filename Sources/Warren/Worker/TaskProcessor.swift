@@ -24,10 +24,8 @@ struct TaskProcessor: Sendable {
         let taskName = properties.type ?? ""
         let messageID = properties.messageID ?? "generated-\(UUID().uuidString.lowercased())"
         let attempt = max(1, Int(properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
-        var logger = self.logger
-        logger[metadataKey: "task"] = "\(taskName)"
-        logger[metadataKey: "message_id"] = "\(messageID)"
-        logger[metadataKey: "attempt"] = "\(attempt)"
+        // Metadata goes with each log call, so it is only rendered when a line is logged.
+        let logger = TaskLogger(base: self.logger, task: taskName, messageID: messageID, attempt: attempt)
         let instruments = metrics(taskName)
         instruments.received.increment()
 
@@ -55,7 +53,7 @@ struct TaskProcessor: Sendable {
             correlationID: properties.correlationID,
             enqueuedAt: properties.timestamp,
             headers: properties.headers ?? [:],
-            logger: logger
+            baseLogger: self.logger
         )
 
         let event = EventTemplate(
@@ -152,7 +150,7 @@ struct TaskProcessor: Sendable {
         )
     }
 
-    private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: Logger) async {
+    private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: TaskLogger) async {
         let message = failures.retry(
             body: delivery.body, properties: delivery.properties, messageID: messageID, failedAttempt: attempt,
             error: error, delay: delay, now: Date()
@@ -173,7 +171,7 @@ struct TaskProcessor: Sendable {
         attempt: Int,
         reason: DeadLetterReason,
         error: String,
-        logger: Logger
+        logger: TaskLogger
     ) async {
         logger.error(
             "task dead-lettered",
@@ -195,7 +193,7 @@ struct TaskProcessor: Sendable {
     }
 
     /// Acks or nacks; a failure means the channel is gone and the broker redelivers the message.
-    private func settle(_ delivery: AMQPDelivery, logger: Logger, _ body: () throws -> Void) {
+    private func settle(_ delivery: AMQPDelivery, logger: TaskLogger, _ body: () throws -> Void) {
         do {
             try body()
         } catch {
@@ -210,5 +208,33 @@ extension Duration {
         let (seconds, attoseconds) = components
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? .max : product + attoseconds / 1_000_000_000
+    }
+}
+
+/// A logger for one task's lines: the task name, message id and attempt are added to each line's
+/// metadata when it is logged, not set on the logger up front (swift-log's stream handler renders its
+/// metadata on every change, which cost more per task than the rest of the worker's bookkeeping).
+struct TaskLogger {
+    let base: Logger
+    let task: String
+    let messageID: String
+    let attempt: Int
+
+    private func metadata(_ extra: Logger.Metadata?) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["task": "\(task)", "message_id": "\(messageID)", "attempt": "\(attempt)"]
+        if let extra { metadata.merge(extra) { _, new in new } }
+        return metadata
+    }
+
+    func info(_ message: @autoclosure () -> Logger.Message, metadata extra: @autoclosure () -> Logger.Metadata? = nil) {
+        base.info(message(), metadata: metadata(extra()))
+    }
+
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata extra: @autoclosure () -> Logger.Metadata? = nil) {
+        base.warning(message(), metadata: metadata(extra()))
+    }
+
+    func error(_ message: @autoclosure () -> Logger.Message, metadata extra: @autoclosure () -> Logger.Metadata? = nil) {
+        base.error(message(), metadata: metadata(extra()))
     }
 }

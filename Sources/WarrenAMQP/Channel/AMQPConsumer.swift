@@ -25,6 +25,13 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         try await channel.cancel(consumerTag: tag)
     }
 
+    /// Asks the broker to cancel the consumer without waiting for its answer: the sequence ends, after
+    /// the deliveries already received, once the broker confirmed. Safe to call from synchronous code
+    /// (e.g. a graceful-shutdown handler) and more than once.
+    public func requestCancel() {
+        _ = channel.core.inbox.submit(.rpc(channel.shared.identity, .basicCancel(consumerTag: tag), Promise<RPCReply>()))
+    }
+
     /// Creates the iterator.
     public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
         stream.makeAsyncIterator()

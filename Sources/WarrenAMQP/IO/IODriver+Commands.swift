@@ -160,8 +160,10 @@ extension IODriver {
 
     /// Sends publishes that waited for the in-flight limit, as far as the limit allows now.
     func sendWaitingPublishes(on channel: ChannelState) {
-        while let limit = channel.maxOutstanding, let confirms = channel.confirms,
-              confirms.outstanding < limit, !channel.waitingPublishes.isEmpty, !finished {
+        // Read the count through the optional: binding the tracker to a local would share its storage
+        // and make the next register() copy every outstanding entry.
+        while let limit = channel.maxOutstanding, (channel.confirms?.outstanding ?? limit) < limit,
+              !channel.waitingPublishes.isEmpty, !finished {
             let (message, completion) = channel.waitingPublishes.removeFirst()
             sendConfirmed(message, completion: completion, on: channel)
         }
