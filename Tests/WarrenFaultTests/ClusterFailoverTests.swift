@@ -313,20 +313,7 @@ struct ClusterFailoverTests {
         }
         let logger = Logger(label: "warren.fault.cluster.worker") { _ in TimelineLogHandler(timeline: timeline) }
         let worker = Worker(configuration: configuration, tasks: tasks, logger: logger)
-        return try await testGracefulShutdown { trigger in
-            let running = Task { try await worker.run() }
-            defer { running.cancel() }
-            do {
-                let result = try await body()
-                trigger.triggerGracefulShutdown()
-                try await withTimeLimit(.seconds(30), "worker shutdown") { try await running.value }
-                return result
-            } catch {
-                trigger.triggerGracefulShutdown()
-                _ = try? await withTimeLimit(.seconds(30), "worker shutdown") { try await running.value }
-                throw error
-            }
-        }
+        return try await runningWorker(worker, body)
     }
 
     /// Publishes `count` probes from ``lanes`` enqueuers, each pausing `pace` between enqueues;

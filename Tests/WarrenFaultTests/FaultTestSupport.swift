@@ -95,7 +95,12 @@ func withProbeWorker<Result: Sendable>(
         reconnectBackoff: Backoff(initial: .milliseconds(100), maximum: .seconds(1))
     )
     let worker = Worker(configuration: configuration, tasks: tasks, logger: faultLogger("warren.fault.worker"))
-    return try await testGracefulShutdown { trigger in
+    return try await runningWorker(worker, body)
+}
+
+/// Runs `worker` while `body` runs, then shuts it down gracefully (bounded), also when `body` throws.
+func runningWorker<Result: Sendable>(_ worker: Worker, _ body: () async throws -> Result) async throws -> Result {
+    try await testGracefulShutdown { trigger in
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         do {
