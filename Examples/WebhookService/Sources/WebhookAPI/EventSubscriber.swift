@@ -12,12 +12,19 @@ import WebhookShared
 /// queue is applied with ``JobStore/apply(_:now:)`` and then acked; an event the store could not take
 /// goes back to the queue. A lost connection is replaced, with back-off, until shutdown.
 public final class EventSubscriber: Service, Sendable {
+    /// Whether it is stopping, and the consumer to cancel when it does.
+    private struct Stop {
+        var requested = false
+        var consumer: AMQPConsumer?
+    }
+
     private let connections: any AMQPConnectionProvider
     private let store: JobStore
     private let queue: String
     private let names: SharedNames
     private let logger: Logger
     private let subscribed = Atomic(false)
+    private let stop = Mutex(Stop())
 
     /// A subscriber on its durable `queue`, for tasks of `names.taskQueue` on `names.eventsExchange`.
     public init(connections: any AMQPConnectionProvider, store: JobStore, queue: String, names: SharedNames, logger: Logger) {
@@ -31,38 +38,60 @@ public final class EventSubscriber: Service, Sendable {
     /// True while it consumes (for the health check).
     public var isSubscribed: Bool { subscribed.load(ordering: .relaxed) }
 
-    /// Consumes until graceful shutdown or cancellation.
+    /// Consumes until graceful shutdown (or cancellation).
+    ///
+    /// Graceful shutdown cancels the consumer at the broker rather than the task: the events
+    /// already received are applied and acked, then the channel is closed, and nothing is left
+    /// half-done. (Cancelling the task instead would also cancel the channel's `close()`.)
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await self.consumeUntilCancelled()
+        await withGracefulShutdownHandler {
+            await self.consumeUntilStopped()
+        } onGracefulShutdown: {
+            let consumer = self.stop.withLock { stop -> AMQPConsumer? in
+                stop.requested = true
+                return stop.consumer
+            }
+            if let consumer { Task { try? await consumer.cancel() } }
         }
     }
 
-    private func consumeUntilCancelled() async {
+    private var isStopping: Bool { Task.isCancelled || stop.withLock { $0.requested } }
+
+    private func consumeUntilStopped() async {
         let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
         var failures = 0
-        while !Task.isCancelled {
+        while !isStopping {
             do {
                 try await consumeOnce { failures = 0 }
             } catch {
                 subscribed.store(false, ordering: .relaxed)
-                if Task.isCancelled { break }
+                if isStopping { break }
                 failures += 1
                 let pause = backoff.delay(attempt: failures)
                 logger.warning("event subscription lost; subscribing again", metadata: ["error": "\(error)", "retry_in": "\(pause)"])
-                try? await Task.sleep(for: pause)
+                // Sleep in short steps, so that a shutdown does not wait for the whole pause.
+                let end = ContinuousClock.now + pause
+                while !isStopping && ContinuousClock.now < end {
+                    try? await Task.sleep(for: min(.milliseconds(100), end - .now))
+                }
             }
         }
         subscribed.store(false, ordering: .relaxed)
+        logger.debug("event subscriber stopped")
     }
 
     /// One subscription: open a channel, declare and bind the queue, apply events until the
-    /// consumer ends.
+    /// consumer ends (cancelled at shutdown, or lost with its channel or connection).
     private func consumeOnce(onSubscribed: () -> Void) async throws {
         let connection = try await connections.connection()
         let channel = try await connection.openChannel()
         do {
             let consumer = try await TaskEvents.subscribe(on: channel, queue: queue, exchange: names.eventsExchange, prefetch: 64)
+            let stopping = stop.withLock { stop -> Bool in
+                stop.consumer = consumer
+                return stop.requested
+            }
+            if stopping { try? await consumer.cancel() }
             subscribed.store(true, ordering: .relaxed)
             onSubscribed()
             logger.info("subscribed to task events", metadata: ["queue": "\(queue)", "exchange": "\(names.eventsExchange)"])
@@ -71,21 +100,17 @@ public final class EventSubscriber: Service, Sendable {
             }
         } catch {
             subscribed.store(false, ordering: .relaxed)
-            await Self.close(channel)
+            stop.withLock { $0.consumer = nil }
+            try? await channel.close()
             throw error
         }
         subscribed.store(false, ordering: .relaxed)
+        stop.withLock { $0.consumer = nil }
         // Closing the channel returns the deliveries not yet acked to the queue.
-        await Self.close(channel)
-        if !Task.isCancelled {
+        try? await channel.close()
+        if !isStopping {
             throw AMQPError(.consumerCancelled, "the event consumer ended")
         }
-    }
-
-    /// Closes the channel also when the caller is cancelled (at shutdown): a `close()` cancelled while
-    /// it waits leaves the broker's close-ok unmatched.
-    private static func close(_ channel: AMQPChannel) async {
-        await Task.detached { try? await channel.close() }.value
     }
 
     private func handle(_ delivery: AMQPDelivery) async {

@@ -18,7 +18,10 @@ public enum WebhookServiceApp {
             configuration: .init(endpoints: [settings.amqp], waitLimit: .seconds(5)),
             logger: logger
         )
-        let consuming = ReconnectingConnection(endpoints: [settings.amqp], logger: logger)
+        let consuming = ReconnectingConnection(
+            configuration: .init(endpoints: [settings.amqp], waitLimit: .seconds(5)),
+            logger: logger
+        )
         let publisher = JobPublisher(connections: publishing, queue: settings.names.taskQueue, logger: logger)
         let subscriber = EventSubscriber(
             connections: consuming, store: store, queue: settings.eventsQueue, names: settings.names, logger: logger
@@ -36,20 +39,23 @@ public enum WebhookServiceApp {
         )
         // Shut down in reverse order: the server first (no new jobs), then the subscriber. The
         // publisher's service only declares the task queue at start-up, then ends.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: publisher, successTerminationBehavior: .ignore),
-                    .init(service: subscriber),
-                    .init(service: app),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: publisher, successTerminationBehavior: .ignore),
+                .init(service: subscriber),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // Bounded: a shutdown that takes longer than this is turned into cancellation.
+        configuration.maximumGracefulShutdownDuration = .seconds(15)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         defer { logger.info("stopped") }
         do {
             try await group.run()
+            logger.debug("services stopped; closing connections and the store")
         } catch {
             await close(store: store, connections: [publishing, consuming])
             throw error

@@ -3,6 +3,7 @@ import Foundation
 /// Any JSON value, so that a webhook's payload travels as the JSON it was given.
 ///
 /// Whole numbers that fit in 64 bits stay exact (``integer(_:)``); other numbers are doubles.
+/// Numbers keep their value, not their spelling: `1.0` and `1e3` are sent again as `1` and `1000`.
 public enum JSONValue: Codable, Sendable, Hashable {
     case null
     case bool(Bool)

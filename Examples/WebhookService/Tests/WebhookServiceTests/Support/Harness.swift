@@ -111,7 +111,11 @@ final class Harness: Sendable {
     @discardableResult
     func stopService() async -> Bool {
         guard let (process, _) = currentService.withLock({ current in defer { current = nil }; return current }) else { return true }
-        return await process.stop()
+        let graceful = await process.stop()
+        if !graceful {
+            print("----- webhook-service did not stop within 10 s of SIGTERM; its log:\n\(process.stderr.suffix(6000))")
+        }
+        return graceful
     }
 
     /// Starts a `webhook-worker` and waits until it consumes the task queue.
