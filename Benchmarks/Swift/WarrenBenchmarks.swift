@@ -42,7 +42,8 @@ struct ReportCommand: ParsableCommand {
             Results are grouped by tool and name. A comparison pairs a Warren result with a C result \
             (e.g. enqueue-batch with C's publish-confirm-256); "paired" is the median of the per-round \
             ratios, the n-th Warren result of a name over the n-th C result (bench.sh runs them \
-            back to back in each round). The exit status does not depend on the targets.
+            back to back in each round); a target is met when that paired median reaches it. The exit \
+            status does not depend on the targets.
             """
     )
 
@@ -91,7 +92,7 @@ struct ReportCommand: ParsableCommand {
             value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
         }
 
-        print("| benchmark | Warren msg/s (median) | C msg/s (median) | Warren / C | paired ratios: median (min-max) | target | met | runs |")
+        print("| benchmark | Warren msg/s (median) | C msg/s (median) | Warren / C (medians) | paired ratios: median (min-max) | target | met (paired median) | runs |")
         print("|---|---:|---:|---:|---:|---:|:-:|---:|")
         for comparison in Self.comparisons {
             let warren = rates("warren/\(comparison.warren)")
@@ -105,7 +106,10 @@ struct ReportCommand: ParsableCommand {
                 cells += [rounded(median(c)), String(format: "%.2f", ratio),
                           String(format: "%.2f (%.2f-%.2f)", median(paired), paired.min()!, paired.max()!)]
                 if let target = comparison.target {
-                    cells += [String(format: "≥ %.2f", target), ratio >= target ? "yes" : "**no**"]
+                    // Judged on the paired ratios (each round's back-to-back pair), which drift on a
+                    // noisy machine moves far less than the medians of each side.
+                    let met = median(paired) >= target
+                    cells += [String(format: "≥ %.2f", target), met ? "yes" : "**no**"]
                 } else {
                     cells += ["", ""]
                 }
