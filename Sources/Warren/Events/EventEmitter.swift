@@ -101,7 +101,7 @@ final class EventEmitter: Sendable {
                     routingKey: event.kind.rawValue,
                     properties: AMQPProperties(
                         contentType: "application/json",
-                        deliveryMode: .transient,
+                        deliveryMode: settings.persistent ? .persistent : .transient,
                         correlationID: event.correlationID,
                         messageID: event.messageID,
                         timestamp: event.at,

@@ -19,12 +19,16 @@ public struct TaskEvents: Sendable {
     public var bufferCapacity: Int
     /// The most events published in one batch.
     public var batchSize: Int
+    /// Publish events persistent, so that they survive a broker restart in durable subscriber
+    /// queues (at the cost of a disk write each). Off by default.
+    public var persistent: Bool
 
     /// Events on `exchange` (default `warren.events`).
-    public init(exchange: String = "warren.events", bufferCapacity: Int = 10_000, batchSize: Int = 256) {
+    public init(exchange: String = "warren.events", bufferCapacity: Int = 10_000, batchSize: Int = 256, persistent: Bool = false) {
         self.exchange = exchange
         self.bufferCapacity = max(1, bufferCapacity)
         self.batchSize = max(1, batchSize)
+        self.persistent = persistent
     }
 
     /// Declares the events exchange (durable topic), as a worker with events does.
@@ -38,15 +42,18 @@ public struct TaskEvents: Sendable {
     /// - Parameters:
     ///   - queue: The subscriber's own queue (one per subscribing service, shared by its instances).
     ///   - bindingKey: `task.#` for every event, or one kind such as `task.dead-lettered`.
+    ///   - arguments: the subscriber queue's arguments, e.g. `x-max-length` or `x-message-ttl` so
+    ///     that a subscriber that is down for long does not grow its queue without bound.
     public static func subscribe(
         on channel: AMQPChannel,
         queue: String,
         bindingKey: String = "task.#",
         exchange: String = "warren.events",
-        prefetch: UInt16 = 256
+        prefetch: UInt16 = 256,
+        arguments: AMQPTable = [:]
     ) async throws -> AMQPConsumer {
         try await declareExchange(exchange, on: channel)
-        try await channel.queueDeclare(queue, durable: true)
+        try await channel.queueDeclare(queue, durable: true, arguments: arguments)
         try await channel.queueBind(queue, exchange: exchange, routingKey: bindingKey)
         try await channel.basicQos(prefetchCount: prefetch)
         return try await channel.consume(queue: queue)

@@ -30,9 +30,17 @@ public final class AMQPChannel: Sendable {
     public var closeReason: AMQPError? { shared.closedReason ?? core.closeSignal.reason }
 
     /// Closes the channel. Its consumers' sequences end; unsettled deliveries return to their queues.
+    /// Waits for the broker's `close-ok` even when the calling task is cancelled (bounded by the call
+    /// timeout), so a close is never left half done.
     public func close() async throws {
         guard shared.closedReason == nil else { return }
-        _ = try await call(.channelClose)
+        let promise = Promise<RPCReply>()
+        if let rejection = core.inbox.submit(.rpc(shared.identity, .channelClose, promise)) {
+            if rejection.code == .connectionClosed || rejection.code == .connectionLost { return }
+            throw rejection
+        }
+        // Not cancellable: an unstructured task shields the wait from the caller's cancellation.
+        _ = try await Task { try await promise.wait() }.value
     }
 
     /// Sends a synchronous method and waits for its reply.
