@@ -37,10 +37,23 @@ export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
 # For tests that need a private broker to stop or alarm (see scripts/broker-node.sh).
 export WARREN_BROKER_NODE_SCRIPT="$root/scripts/broker-node.sh"
 
-echo "[test] AMQP_URL=$AMQP_URL; swift test $*" >&2
 status=0
-swift test "$@" || status=$?
-echo "[test] swift test exited with status $status" >&2
+if [[ $# -gt 0 ]]; then
+    echo "[test] AMQP_URL=$AMQP_URL; swift test $*" >&2
+    swift test "$@" || status=$?
+    echo "[test] swift test exited with status $status" >&2
+else
+    # The fault tests start, crash and alarm broker nodes (three at once for the cluster): on two
+    # cores that starves the timing checks of the other tests, so they run in a pass of their own.
+    echo "[test] AMQP_URL=$AMQP_URL; swift test --skip WarrenFaultTests" >&2
+    swift test --skip WarrenFaultTests || status=$?
+    echo "[test] swift test (all but the fault tests) exited with status $status" >&2
+    faults=0
+    echo "[test] swift test --skip-build --filter WarrenFaultTests" >&2
+    swift test --skip-build --filter WarrenFaultTests || faults=$?
+    echo "[test] swift test (fault tests) exited with status $faults" >&2
+    [[ $faults -eq 0 ]] || status=$faults
+fi
 
 # With no arguments (the whole suite), also the cross-language tests (pika against the warren CLI
 # just built), the WebhookService example package's tests, and a smoke run of the benchmarks, so
