@@ -49,8 +49,10 @@ else
     swift test --skip WarrenFaultTests || status=$?
     echo "[test] swift test (all but the fault tests) exited with status $status" >&2
     faults=0
-    echo "[test] swift test --skip-build --filter WarrenFaultTests" >&2
-    swift test --skip-build --filter WarrenFaultTests || faults=$?
+    # One at a time, too: each suite runs broker nodes of its own, and their restarts and recoveries
+    # are timed.
+    echo "[test] swift test --skip-build --no-parallel --filter WarrenFaultTests" >&2
+    swift test --skip-build --no-parallel --filter WarrenFaultTests || faults=$?
     echo "[test] swift test (fault tests) exited with status $faults" >&2
     [[ $faults -eq 0 ]] || status=$faults
 fi
