@@ -90,10 +90,13 @@ struct PoisonMessage: Error, CustomStringConvertible {
 
 /// Decodes task bodies, telling invalid JSON from valid JSON of the wrong shape.
 enum PayloadDecoder {
+    /// One decoder for all tasks: its options never change, and `decode` is safe to call concurrently.
+    private static let decoder = JSONDecoder()
+
     static func decode<Task: Decodable>(_ type: Task.Type, from body: [UInt8]) throws -> Task {
         let data = Data(body)
         do {
-            return try JSONDecoder().decode(Task.self, from: data)
+            return try decoder.decode(Task.self, from: data)
         } catch {
             // Classify only on the failure path, so the common path parses once.
             if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {

@@ -31,15 +31,15 @@ extension AMQPChannel {
         noAck: Bool = false,
         arguments: AMQPTable = [:]
     ) async throws -> AMQPConsumer {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AMQPDelivery.self, throwing: (any Error).self)
+        let buffer = DeliveryBuffer()
         let reply = try await call(
             .basicConsume(
                 queue: queue, consumerTag: consumerTag, exclusive: exclusive, noAck: noAck, arguments: arguments,
-                stream: continuation
+                buffer: buffer
             )
         )
         guard case .consumerTag(let tag) = reply else { throw unexpected(reply, for: "basic.consume") }
-        return AMQPConsumer(tag: tag, queue: queue, channel: self, stream: stream)
+        return AMQPConsumer(tag: tag, queue: queue, channel: self, buffer: buffer)
     }
 
     /// Cancels a consumer (`basic.cancel`). Its sequence ends after the deliveries already received.

@@ -11,13 +11,13 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     public let queue: String
     /// The channel the consumer runs on, where its deliveries are settled.
     public let channel: AMQPChannel
-    private let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    private let handle: Handle
 
-    init(tag: String, queue: String, channel: AMQPChannel, stream: AsyncThrowingStream<AMQPDelivery, any Error>) {
+    init(tag: String, queue: String, channel: AMQPChannel, buffer: DeliveryBuffer) {
         self.tag = tag
         self.queue = queue
         self.channel = channel
-        self.stream = stream
+        self.handle = Handle(buffer)
     }
 
     /// Cancels the consumer at the broker. Deliveries already received are still yielded.
@@ -33,7 +33,48 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     }
 
     /// Creates the iterator.
-    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
-        stream.makeAsyncIterator()
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(handle)
+    }
+
+    /// The iterator of an ``AMQPConsumer``: takes the deliveries buffered so far in one go and hands
+    /// them out one by one, suspending only when none are left.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private let handle: Handle
+        private var local: [AMQPDelivery] = []
+        private var index = 0
+
+        init(_ handle: Handle) {
+            self.handle = handle
+        }
+
+        /// The next delivery; nil once the consumer ended (or the iterating task was cancelled).
+        /// - Throws: ``AMQPError`` when the broker cancelled the consumer or the channel or connection failed.
+        public mutating func next() async throws -> AMQPDelivery? {
+            if index < local.count {
+                index += 1
+                return local[index - 1]
+            }
+            local.removeAll(keepingCapacity: true)
+            index = 0
+            try await handle.buffer.take(into: &local)
+            guard !local.isEmpty else { return nil }
+            index = 1
+            return local[0]
+        }
+    }
+
+    /// Owned by the consumer and its iterators: when the last of them is gone, the application
+    /// cannot read the deliveries any more, so the consumer is cancelled at the broker.
+    final class Handle: Sendable {
+        let buffer: DeliveryBuffer
+
+        init(_ buffer: DeliveryBuffer) {
+            self.buffer = buffer
+        }
+
+        deinit {
+            buffer.cancel()
+        }
     }
 }

@@ -39,7 +39,7 @@ enum MethodRequest: Sendable {
     case queueDelete(queue: String, ifUnused: Bool, ifEmpty: Bool)
     case basicQos(prefetchCount: UInt16, global: Bool)
     case basicConsume(queue: String, consumerTag: String, exclusive: Bool, noAck: Bool, arguments: AMQPTable,
-                      stream: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation)
+                      buffer: DeliveryBuffer)
     case basicCancel(consumerTag: String)
     case basicGet(queue: String, noAck: Bool)
     case confirmSelect(maxOutstanding: Int?)

@@ -82,7 +82,7 @@ extension IODriver {
             // Nothing was sent: the arguments were refused locally, or the connection is gone.
             let call = PendingCall(request: request, completion: completion, expectedReplies: [], deadline: .now)
             call.fail(error.adding(operation: request.operation, object: request.object, channel: channel.number))
-            if case .basicConsume(_, _, _, _, _, let stream) = request { stream.finish(throwing: error) }
+            if case .basicConsume(_, _, _, _, _, let buffer) = request { buffer.finish(throwing: error) }
             return
         }
         switch request {
@@ -180,6 +180,37 @@ extension IODriver {
             )
             return
         }
+        if case .ack(let tag, multiple: false) = settlement {
+            // Sent after the commands waiting now, coalesced with the other acks among them.
+            if !channel.acks.hasQueuedAcks { channelsWithQueuedAcks.append(channel) }
+            channel.acks.queueAck(tag)
+            return
+        }
+        sendQueuedAcks(on: channel)
+        switch settlement {
+        case .ack(let tag, let multiple), .nack(let tag, let multiple, _):
+            channel.acks.settled(tag, multiple: multiple)
+        case .reject(let tag, _):
+            channel.acks.settled(tag, multiple: false)
+        }
+        send(settlement, on: channel)
+    }
+
+    /// Sends the acks queued on every channel (see ``AckCoalescer``).
+    func sendQueuedAcks() {
+        guard !channelsWithQueuedAcks.isEmpty else { return }
+        for channel in channelsWithQueuedAcks { sendQueuedAcks(on: channel) }
+        channelsWithQueuedAcks.removeAll(keepingCapacity: true)
+    }
+
+    private func sendQueuedAcks(on channel: ChannelState) {
+        for settlement in channel.acks.takeAcks() {
+            guard !finished, channel.phase == .open, channels[channel.number] === channel else { return }
+            send(settlement, on: channel)
+        }
+    }
+
+    private func send(_ settlement: Settlement, on channel: ChannelState) {
         let status: Int32
         switch settlement {
         case .ack(let tag, let multiple):

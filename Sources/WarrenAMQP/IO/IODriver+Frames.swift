@@ -119,7 +119,7 @@ extension IODriver {
                 send(AMQP_BASIC_CANCEL_OK_METHOD, &ok, on: channel.number, failing: nil)
             }
             logger.warning("the broker cancelled a consumer", metadata: ["consumer_tag": "\(tag)", "channel": "\(channel.number)"])
-            channel.consumers.removeValue(forKey: tag)?.stream.finish(
+            channel.consumers.removeValue(forKey: tag)?.buffer.finish(
                 throwing: AMQPError(
                     .consumerCancelled,
                     "the broker cancelled consumer '\(tag)': its queue was deleted or became unavailable",
@@ -192,23 +192,22 @@ extension IODriver {
             call.succeed(.messageCount(decoded?.assumingMemoryBound(to: amqp_queue_delete_ok_t.self).pointee.message_count ?? 0))
         case AMQP_BASIC_CONSUME_OK_METHOD:
             let tag = decoded?.assumingMemoryBound(to: amqp_basic_consume_ok_t.self).pointee.consumer_tag.string ?? ""
-            guard case .basicConsume(_, _, _, let noAck, _, let stream) = call.request else { return }
-            channel.consumers[tag] = ChannelState.Consumer(stream: stream, noAck: noAck)
+            guard case .basicConsume(_, _, _, let noAck, _, let buffer) = call.request else { return }
+            channel.consumers[tag] = ChannelState.Consumer(buffer: buffer, noAck: noAck)
             let core = self.core
             let identity = channel.identity
-            stream.onTermination = { termination in
+            buffer.onCancel {
                 // The application stopped iterating: cancel the consumer at the broker.
-                guard case .cancelled = termination else { return }
                 _ = core.inbox.submit(.rpc(identity, .basicCancel(consumerTag: tag), Promise<RPCReply>()))
             }
             if !call.succeed(.consumerTag(tag)) {
                 channel.consumers.removeValue(forKey: tag)
-                stream.finish()
+                buffer.finish()
                 sendCall(.basicCancel(consumerTag: tag), completion: .unobserved, on: channel)
             }
         case AMQP_BASIC_CANCEL_OK_METHOD:
             let tag = decoded?.assumingMemoryBound(to: amqp_basic_cancel_ok_t.self).pointee.consumer_tag.string ?? ""
-            channel.consumers.removeValue(forKey: tag)?.stream.finish()
+            channel.consumers.removeValue(forKey: tag)?.buffer.finish()
             call.succeed(.done)
         case AMQP_BASIC_GET_EMPTY_METHOD:
             call.succeed(.getEmpty)
@@ -257,7 +256,9 @@ extension IODriver {
                 messageCount: nil, acknowledger: acknowledger
             )
             let consumer = channel.consumers[consumerTag]
-            if let consumer, case .enqueued = consumer.stream.yield(delivery) {
+            if let consumer, case .enqueued = consumer.buffer.yield(delivery) {
+                if !consumer.noAck { channel.acks.delivered(deliveryTag) }
+                if buffersToFlush.last !== consumer.buffer { buffersToFlush.append(consumer.buffer) }
                 return
             }
             // The consumer is gone (being cancelled): give the message back at once, unless the
@@ -279,9 +280,13 @@ extension IODriver {
             }
             channel.calls.removeFirst()
             pendingCallCount -= 1
+            let noAck: Bool
+            if case .basicGet(_, let getNoAck) = call.request { noAck = getNoAck } else { noAck = false }
+            if !noAck { channel.acks.delivered(deliveryTag) }
             if !call.succeed(.got(delivery)) {
                 // The caller gave up: put the message back, unless it was fetched with no-ack.
-                if case .basicGet(_, let noAck) = call.request, noAck { return }
+                if noAck { return }
+                channel.acks.settled(deliveryTag, multiple: false)
                 amqp_basic_reject(connection, channel.number, deliveryTag, 1)
             }
         case .returned(let reason):

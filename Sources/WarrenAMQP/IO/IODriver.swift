@@ -34,6 +34,10 @@ final class IODriver {
     /// Where message properties are test-encoded before a publish (see `checkPropertiesFit`).
     var propertiesBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var commandBuffer: [Command] = []
+    /// Consumers that got deliveries in the current read batch; woken at its end.
+    var buffersToFlush: [DeliveryBuffer] = []
+    /// Channels with acks queued in their ``AckCoalescer``; sent after the current commands.
+    var channelsWithQueuedAcks: [ChannelState] = []
 
     init(core: ConnectionCore) throws(AMQPError) {
         guard let connection = amqp_new_connection() else {
@@ -114,10 +118,14 @@ final class IODriver {
             if finished {
                 fail(command, with: core.closeSignal.reason ?? AMQPError(.connectionClosed, "the connection is closed"))
             } else {
+                // Acks go out before anything else the application asked for after them (a channel
+                // close must not overtake them).
+                if case .settle = command {} else { sendQueuedAcks() }
                 execute(command)
             }
         }
         commandBuffer.removeAll(keepingCapacity: true)
+        if !finished { sendQueuedAcks() }
     }
 
     /// The most frames read in one go before commands and deadlines get their turn.
@@ -145,6 +153,8 @@ final class IODriver {
                 return
             }
         }
+        for buffer in buffersToFlush { buffer.flush() }
+        buffersToFlush.removeAll(keepingCapacity: true)
         amqp_maybe_release_buffers(connection)
     }
 
@@ -254,7 +264,7 @@ final class IODriver {
         for (_, completion) in channel.waitingPublishes { completion.settle(reason) }
         channel.waitingPublishes.removeAll()
         for consumer in channel.consumers.values {
-            if byApplication { consumer.stream.finish() } else { consumer.stream.finish(throwing: reason) }
+            if byApplication { consumer.buffer.finish() } else { consumer.buffer.finish(throwing: reason) }
         }
         channel.consumers.removeAll()
         channel.assembler.reset()
@@ -266,7 +276,7 @@ final class IODriver {
         case .openChannel(let promise):
             promise.fail(error)
         case .rpc(_, let request, let promise):
-            if case .basicConsume(_, _, _, _, _, let stream) = request { stream.finish(throwing: error) }
+            if case .basicConsume(_, _, _, _, _, let buffer) = request { buffer.finish(throwing: error) }
             promise.fail(error)
         case .publish(_, _, let promise):
             promise.fail(error)

@@ -9,7 +9,7 @@ import Synchronization
 final class Promise<Value: Sendable>: Sendable {
     private enum State {
         case pending
-        case waiting(CheckedContinuation<Value, any Error>)
+        case waiting(UnsafeContinuation<Value, any Error>)
         case settled(Result<Value, any Error>)
         case delivered
     }
@@ -19,7 +19,7 @@ final class Promise<Value: Sendable>: Sendable {
     /// Waits for the result. Cancelling the task settles the promise with `CancellationError`.
     func wait() async throws -> Value {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLock { state in
                     switch state {
                     case .pending:
@@ -61,7 +61,7 @@ final class Promise<Value: Sendable>: Sendable {
     }
 
     private func settle(_ result: Result<Value, any Error>) -> Bool {
-        let continuation: CheckedContinuation<Value, any Error>?
+        let continuation: UnsafeContinuation<Value, any Error>?
         let accepted: Bool
         (continuation, accepted) = state.withLock { state in
             switch state {

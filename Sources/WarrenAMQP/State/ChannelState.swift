@@ -25,10 +25,12 @@ final class ChannelState {
     var waitingPublishes: Deque<(AMQPOutboundMessage, PublishCompletion)> = []
     var consumers: [String: Consumer] = [:]
     var assembler = ContentAssembler<ContentMethod>()
+    /// The deliveries to settle on this channel, and the acks waiting to be sent (coalesced).
+    var acks = AckCoalescer()
 
-    /// A consumer's delivery stream, and whether its deliveries need settling.
+    /// A consumer's delivery buffer, and whether its deliveries need settling.
     struct Consumer {
-        var stream: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+        var buffer: DeliveryBuffer
         var noAck: Bool
     }
 
