@@ -79,9 +79,10 @@ extension IODriver {
             guard let deliver = method.decoded?.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee else { return }
             try channel.assembler.start(
                 .deliver(
-                    consumerTag: deliver.consumer_tag.string, deliveryTag: deliver.delivery_tag,
-                    redelivered: deliver.redelivered != 0, exchange: deliver.exchange.string,
-                    routingKey: deliver.routing_key.string
+                    consumerTag: channel.deliverStrings.string(deliver.consumer_tag, slot: 0),
+                    deliveryTag: deliver.delivery_tag, redelivered: deliver.redelivered != 0,
+                    exchange: channel.deliverStrings.string(deliver.exchange, slot: 1),
+                    routingKey: channel.deliverStrings.string(deliver.routing_key, slot: 2)
                 )
             )
         case AMQP_BASIC_GET_OK_METHOD:
@@ -255,7 +256,13 @@ extension IODriver {
                 redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
                 messageCount: nil, acknowledger: acknowledger
             )
-            let consumer = channel.consumers[consumerTag]
+            let consumer: ChannelState.Consumer?
+            if let last = channel.lastConsumer, last.tag == consumerTag {
+                consumer = last.consumer
+            } else {
+                consumer = channel.consumers[consumerTag]
+                channel.lastConsumer = consumer.map { (consumerTag, $0) }
+            }
             if let consumer, case .enqueued = consumer.buffer.yield(delivery) {
                 if !consumer.noAck { channel.acks.delivered(deliveryTag) }
                 if buffersToFlush.last !== consumer.buffer { buffersToFlush.append(consumer.buffer) }

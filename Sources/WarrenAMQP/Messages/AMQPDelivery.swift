@@ -5,24 +5,65 @@
 /// only valid on that channel: once the channel or connection is gone, settling it throws, and the
 /// broker has already put the message back in its queue (it will come again with `redelivered` set).
 public struct AMQPDelivery: Sendable {
-    /// The message body.
-    public let body: [UInt8]
-    /// The message's properties and headers.
-    public let properties: AMQPProperties
-    /// The channel-scoped tag to ack, nack or reject this delivery with.
-    public let deliveryTag: UInt64
-    /// True when the broker delivered this message before (to this or another consumer) without an ack.
-    public let redelivered: Bool
-    /// The exchange the message was published to (empty for the default exchange).
-    public let exchange: String
-    /// The routing key the message was published with.
-    public let routingKey: String
-    /// The consumer tag, or an empty string for a message fetched with `basic.get`.
-    public let consumerTag: String
-    /// For `basic.get`: the number of messages left in the queue after this one.
-    public let messageCount: UInt32?
+    /// Everything is kept in one immutable object, so that handing a delivery from the I/O thread
+    /// to the consumer and on to a handler copies one reference, not a dozen fields.
+    private final class Storage: Sendable {
+        let body: [UInt8]
+        let properties: AMQPProperties
+        let deliveryTag: UInt64
+        let redelivered: Bool
+        let exchange: String
+        let routingKey: String
+        let consumerTag: String
+        let messageCount: UInt32?
+        let acknowledger: DeliveryAcknowledger
 
-    let acknowledger: DeliveryAcknowledger
+        init(
+            body: [UInt8], properties: AMQPProperties, deliveryTag: UInt64, redelivered: Bool, exchange: String,
+            routingKey: String, consumerTag: String, messageCount: UInt32?, acknowledger: DeliveryAcknowledger
+        ) {
+            self.body = body
+            self.properties = properties
+            self.deliveryTag = deliveryTag
+            self.redelivered = redelivered
+            self.exchange = exchange
+            self.routingKey = routingKey
+            self.consumerTag = consumerTag
+            self.messageCount = messageCount
+            self.acknowledger = acknowledger
+        }
+    }
+
+    private let storage: Storage
+
+    init(
+        body: [UInt8], properties: AMQPProperties, deliveryTag: UInt64, redelivered: Bool, exchange: String,
+        routingKey: String, consumerTag: String, messageCount: UInt32?, acknowledger: DeliveryAcknowledger
+    ) {
+        storage = Storage(
+            body: body, properties: properties, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
+            routingKey: routingKey, consumerTag: consumerTag, messageCount: messageCount, acknowledger: acknowledger
+        )
+    }
+
+    /// The message body.
+    public var body: [UInt8] { storage.body }
+    /// The message's properties and headers.
+    public var properties: AMQPProperties { storage.properties }
+    /// The channel-scoped tag to ack, nack or reject this delivery with.
+    public var deliveryTag: UInt64 { storage.deliveryTag }
+    /// True when the broker delivered this message before (to this or another consumer) without an ack.
+    public var redelivered: Bool { storage.redelivered }
+    /// The exchange the message was published to (empty for the default exchange).
+    public var exchange: String { storage.exchange }
+    /// The routing key the message was published with.
+    public var routingKey: String { storage.routingKey }
+    /// The consumer tag, or an empty string for a message fetched with `basic.get`.
+    public var consumerTag: String { storage.consumerTag }
+    /// For `basic.get`: the number of messages left in the queue after this one.
+    public var messageCount: UInt32? { storage.messageCount }
+
+    var acknowledger: DeliveryAcknowledger { storage.acknowledger }
 
     /// Acknowledges the delivery (and, with `multiple`, every earlier unsettled one on the channel).
     /// - Throws: ``AMQPError`` when the channel is closed; the broker requeues the message then.

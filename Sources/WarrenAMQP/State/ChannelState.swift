@@ -23,10 +23,16 @@ final class ChannelState {
     /// At most this many publishes wait for confirms; more wait in ``waitingPublishes``.
     var maxOutstanding: Int?
     var waitingPublishes: Deque<(AMQPOutboundMessage, PublishCompletion)> = []
-    var consumers: [String: Consumer] = [:]
+    var consumers: [String: Consumer] = [:] {
+        didSet { lastConsumer = nil }
+    }
+    /// The consumer of the previous delivery: most deliveries go to the same one as the one before.
+    var lastConsumer: (tag: String, consumer: Consumer)?
     var assembler = ContentAssembler<ContentMethod>()
     /// The deliveries to settle on this channel, and the acks waiting to be sent (coalesced).
     var acks = AckCoalescer()
+    /// The consumer tag, exchange and routing key of recent deliveries (slots 0, 1, 2).
+    var deliverStrings = RecentStrings(slots: 3)
 
     /// A consumer's delivery buffer, and whether its deliveries need settling.
     struct Consumer {
