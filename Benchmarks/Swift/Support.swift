@@ -1,5 +1,11 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+import Glibc
 import Synchronization
 import Warren
 
@@ -56,9 +62,10 @@ var currentRSSKilobytes: Int { procStatusKilobytes("VmRSS") }
 /// Resets VmHWM to the current RSS (Linux: "5" to clear_refs), so setup work (filling a queue) does
 /// not count in a benchmark's peak.
 func resetPeakRSS() {
-    guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
-    handle.write(Data("5".utf8))
-    try? handle.close()
+    let descriptor = open("/proc/self/clear_refs", O_WRONLY)
+    guard descriptor >= 0 else { return }
+    writeAll(descriptor, "5")
+    close(descriptor)
 }
 
 /// Latency samples in units of 100 ns (as the C baseline keeps them).
@@ -86,8 +93,30 @@ struct LatencySamples: Sendable {
     }
 }
 
+/// `value` with `digits` decimals, like printf's `%.Nf` (no Foundation `String(format:)` here).
 func fmt(_ value: Double, digits: Int = 1) -> String {
-    String(format: "%.\(digits)f", value)
+    guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+    let unit = (0..<digits).reduce(UInt64(1)) { product, _ in product * 10 }
+    let scaled = (abs(value) * Double(unit)).rounded(.toNearestOrEven)
+    guard scaled < 9e18 else { return "\(value)" }
+    let whole = UInt64(scaled)
+    var text = String(whole / unit)
+    if digits > 0 {
+        let fraction = String(whole % unit)
+        text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+    return (value < 0 && whole != 0 ? "-" : "") + text
+}
+
+/// Writes all of `text` to a file descriptor, unbuffered.
+func writeAll(_ descriptor: Int32, _ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
 }
 
 /// A JSON value for the result line, written in a fixed key order.
@@ -117,7 +146,10 @@ enum JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else { out.unicodeScalars.append(scalar) }
             }
         }
         return out + "\""
@@ -142,7 +174,7 @@ func printResult(
     for (key, value) in extra { line += ",\(JSONValue.quote(key)):\(value.text)" }
     line += "}\n"
     // Written straight to the descriptor: unbuffered, so a result line is never lost in a buffer.
-    FileHandle.standardOutput.write(Data(line.utf8))
+    writeAll(1, line)
 }
 
 /// A counter shared by concurrent tasks.
@@ -199,7 +231,7 @@ func deleteQueues(_ names: [String], configuration: AMQPConnection.Configuration
             }
         }
     } catch {
-        FileHandle.standardError.write(Data("warning: could not delete \(names): \(error)\n".utf8))
+        writeAll(2, "warning: could not delete \(names): \(error)\n")
     }
 }
 

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 import Synchronization
 import Warren
 
@@ -126,7 +131,7 @@ struct FillBenchmark: BlockingAsyncCommand {
                 let chunk = min(100_000, common.count - done)
                 _ = try await enqueueTasks(producer, queue: queue, count: chunk, size: common.size, batch: 256, feeders: 2)
                 done += chunk
-                if common.count > 100_000 { FileHandle.standardError.write(Data("fill: \(done) tasks\n".utf8)) }
+                if common.count > 100_000 { writeAll(2, "fill: \(done) tasks\n") }
             }
         }
     }

@@ -1,5 +1,10 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Warren's benchmarks: each subcommand runs one measurement against a broker and prints one JSON
 /// line. scripts/bench.sh runs them interleaved with the C baseline (Benchmarks/c/rmqbench.c) and
@@ -73,23 +78,19 @@ struct ReportCommand: ParsableCommand {
     ]
 
     func run() throws {
-        var results: [String: [[String: Any]]] = [:]  // "tool/name" -> results in file order
+        var results: [String: [ResultLine]] = [:]  // "tool/name" -> results in file order
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
         for file in files {
             let text = try String(contentsOfFile: file, encoding: .utf8)
             for line in text.split(separator: "\n") where line.hasPrefix("{") {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let tool = object["tool"] as? String, let name = object["name"] as? String else { continue }
-                results["\(tool)/\(name)", default: []].append(object)
+                guard let result = try? decoder.decode(ResultLine.self, from: Data(line.utf8)) else { continue }
+                results["\(result.tool)/\(result.name)", default: []].append(result)
             }
         }
-        func rates(_ key: String) -> [Double] { (results[key] ?? []).compactMap { ($0["msgs_per_s"] as? NSNumber)?.doubleValue } }
-        func number(_ object: [String: Any], _ path: String...) -> Double? {
-            var value: Any? = object
-            for key in path { value = (value as? [String: Any])?[key] }
-            return (value as? NSNumber)?.doubleValue
-        }
+        func rates(_ key: String) -> [Double] { (results[key] ?? []).compactMap(\.msgsPerS) }
         func rounded(_ value: Double) -> String {
-            value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
+            value >= 100 ? fmt(value, digits: 0) : fmt(value, digits: 2)
         }
 
         print("| benchmark | Warren msg/s (median) | C msg/s (median) | Warren / C (medians) | paired ratios: median (min-max) | target | met (paired median) | runs |")
@@ -103,13 +104,15 @@ struct ReportCommand: ParsableCommand {
             if !c.isEmpty {
                 let ratio = w / median(c)
                 let paired = zip(warren, c).map { $0 / $1 }
-                cells += [rounded(median(c)), String(format: "%.2f", ratio),
-                          String(format: "%.2f (%.2f-%.2f)", median(paired), paired.min()!, paired.max()!)]
+                let low = paired.min() ?? .nan
+                let high = paired.max() ?? .nan
+                cells += [rounded(median(c)), fmt(ratio, digits: 2),
+                          "\(fmt(median(paired), digits: 2)) (\(fmt(low, digits: 2))-\(fmt(high, digits: 2)))"]
                 if let target = comparison.target {
                     // Judged on the paired ratios (each round's back-to-back pair), which drift on a
                     // noisy machine moves far less than the medians of each side.
                     let met = median(paired) >= target
-                    cells += [String(format: "≥ %.2f", target), met ? "yes" : "**no**"]
+                    cells += ["≥ " + fmt(target, digits: 2), met ? "yes" : "**no**"]
                 } else {
                     cells += ["", ""]
                 }
@@ -135,11 +138,11 @@ struct ReportCommand: ParsableCommand {
                 print("|---|---:|---:|---:|---:|---|:-:|---:|")
                 printedHeader = true
             }
-            let p50 = median(runs.compactMap { number($0, "latency_us", "p50") })
-            let p90 = median(runs.compactMap { number($0, "latency_us", "p90") })
-            let p99 = median(runs.compactMap { number($0, "latency_us", "p99") })
-            let max = median(runs.compactMap { number($0, "latency_us", "max") })
-            let rate = runs.first.flatMap { number($0, "params", "rate") } ?? 0
+            let p50 = median(runs.compactMap { $0.latencyUs?.p50 })
+            let p90 = median(runs.compactMap { $0.latencyUs?.p90 })
+            let p99 = median(runs.compactMap { $0.latencyUs?.p99 })
+            let max = median(runs.compactMap { $0.latencyUs?.max })
+            let rate = runs.first?.params?.rate ?? 0
             let met = targeted ? (p50 <= 700 && p99 <= 2000 ? "yes" : "**no**") : ""
             print("| \(title) (\(Int(rate))/s) | \(rounded(p50)) | \(rounded(p90)) | \(rounded(p99)) | \(rounded(max)) | \(targeted ? "p50 ≤ 700, p99 ≤ 2000" : "") | \(met) | \(runs.count) |")
         }
@@ -152,19 +155,20 @@ struct ReportCommand: ParsableCommand {
         for name in names {
             let warren = results["warren/\(name)"] ?? []
             guard !warren.isEmpty else { continue }
-            let peaks = warren.compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
-            let anon = warren.compactMap { number($0, "rss_anon_kb") }.map { $0 / 1024 }
-            let c = (results["c/\(name)"] ?? []).compactMap { number($0, "peak_rss_kb") }.map { $0 / 1024 }
+            let peaks = warren.compactMap(\.peakRssKb).map { $0 / 1024 }
+            let anon = warren.compactMap(\.rssAnonKb).map { $0 / 1024 }
+            let c = (results["c/\(name)"] ?? []).compactMap(\.peakRssKb).map { $0 / 1024 }
             var leak = ""
-            let checks = warren.compactMap { $0["leak_check"] as? String }.filter { $0 != "n/a" }
+            let checks = warren.compactMap(\.leakCheck).filter { $0 != "n/a" }
             if !checks.isEmpty {
-                let growth = warren.compactMap { number($0, "rss_growth_kb") }.map { String(Int($0)) }.joined(separator: ", ")
-                let count = warren.first.flatMap { number($0, "count") }.map { Int($0) } ?? 0
-                leak = "\(checks.joined(separator: ", ")): VmRSS growth \(growth) kB over \(count) tasks; peak ≤ 20 MB: \(peaks.max()! <= 20 ? "yes" : "**no**")"
+                let growth = warren.compactMap(\.rssGrowthKb).map { String(Int($0)) }.joined(separator: ", ")
+                let count = warren.first?.count.map { Int($0) } ?? 0
+                let peak = peaks.max() ?? .infinity
+                leak = "\(checks.joined(separator: ", ")): VmRSS growth \(growth) kB over \(count) tasks; peak ≤ 20 MB: \(peak <= 20 ? "yes" : "**no**")"
             }
             let cells = [
-                name, String(format: "%.1f", median(peaks)), anon.isEmpty ? "" : String(format: "%.1f", median(anon)),
-                c.isEmpty ? "" : String(format: "%.1f", median(c)), leak,
+                name, fmt(median(peaks)), anon.isEmpty ? "" : fmt(median(anon)),
+                c.isEmpty ? "" : fmt(median(c)), leak,
             ]
             print("| " + cells.joined(separator: " | ") + " |")
         }
@@ -176,4 +180,29 @@ struct ReportCommand: ParsableCommand {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
+}
+
+/// One result line of a benchmark, as the report reads it (keys in snake case in the file).
+struct ResultLine: Decodable {
+    struct Latency: Decodable {
+        var p50: Double?
+        var p90: Double?
+        var p99: Double?
+        var max: Double?
+    }
+
+    struct Params: Decodable {
+        var rate: Double?
+    }
+
+    var tool: String
+    var name: String
+    var count: Double?
+    var msgsPerS: Double?
+    var latencyUs: Latency?
+    var params: Params?
+    var peakRssKb: Double?
+    var rssAnonKb: Double?
+    var rssGrowthKb: Double?
+    var leakCheck: String?
 }

@@ -46,7 +46,10 @@ struct ProducerTests {
             #expect(seen.map(\.text) == ["now", "short", "long"])
             let short = seen[1].at - start
             let long = seen[2].at - start
-            #expect(short >= .milliseconds(650) && short < .milliseconds(1500), "short: \(short)")
+            // Not held up by the long delay: it arrives before the long one could (2.95 s). The bound
+            // is that, not 0.7 s plus a margin: with the whole suite running beside it, the broker's
+            // TTL expiries through three delay levels were seen to take up to 2.3 s.
+            #expect(short >= .milliseconds(650) && short < .milliseconds(2900), "short: \(short)")
             #expect(long >= .milliseconds(2950) && long < .milliseconds(4000), "long: \(long)")
         }
     }

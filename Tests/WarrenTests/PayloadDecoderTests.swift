@@ -1,3 +1,4 @@
+import FoundationEssentials
 @testable import Warren
 import Testing
 
@@ -39,5 +40,16 @@ struct PayloadDecoderTests {
         #expect(throws: Never.self) { try PayloadDecoder.validateJSON(Array("42".utf8)) }
         #expect(throws: Never.self) { try PayloadDecoder.validateJSON(Array(#"{"a":[1,null]}"#.utf8)) }
         #expect(throws: PoisonMessage.self) { try PayloadDecoder.validateJSON(Array("{oops".utf8)) }
+    }
+
+    /// What Foundation's JSON parser accepts, as `JSONSerialization` did before: it also takes a
+    /// trailing comma, and refuses a number no `Double` can hold.
+    @Test("what counts as JSON", arguments: [
+        (#""text""#, true), ("true", true), ("null", true), ("-0.5e-3", true),
+        (#"[[], {}, [{"deep": [1, "two", false, null]}]]"#, true), ("[1,]", true),
+        ("", false), ("[1, 2", false), ("{\"a\" 1}", false), ("nul", false), ("'single'", false), ("1e400", false),
+    ])
+    func jsonSyntax(text: String, valid: Bool) {
+        #expect(JSONSyntax.isValid(Data(text.utf8)) == valid, "\(text)")
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import WarrenAMQP
 
 /// One step in a task's life, published by a worker with events turned on (see

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// How often a failing task is attempted, and how long it waits between attempts: exponential
 /// back-off with a cap and jitter.
@@ -42,7 +47,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The delay before attempt `failedAttempt + 1`, before jitter.
     public func nominalDelay(afterAttempt failedAttempt: Int) -> Duration {
         let exponent = Double(max(0, failedAttempt - 1))
-        let seconds = initialDelay.secondsValue * Foundation.pow(multiplier, exponent)
+        let seconds = initialDelay.secondsValue * Glibc.pow(multiplier, exponent)
         guard seconds.isFinite, seconds < maxDelay.secondsValue else { return maxDelay }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }

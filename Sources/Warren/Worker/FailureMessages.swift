@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import WarrenAMQP
 
 /// Builds the messages a worker publishes when a task fails: the retry copy, sent through the delay

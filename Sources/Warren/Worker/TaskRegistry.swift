@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The handlers a worker runs, by task name.
 ///
@@ -99,7 +103,7 @@ enum PayloadDecoder {
             return try decoder.decode(Task.self, from: data)
         } catch {
             // Classify only on the failure path, so the common path parses once.
-            if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
+            if !JSONSyntax.isValid(data) {
                 throw PoisonMessage(reason: .invalidJSON, detail: "the body is not valid JSON")
             }
             throw PoisonMessage(reason: .undecodablePayload, detail: "the body does not decode as \(Task.self): \(describe(error))")
@@ -107,7 +111,7 @@ enum PayloadDecoder {
     }
 
     static func validateJSON(_ body: [UInt8]) throws {
-        guard (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) != nil else {
+        guard JSONSyntax.isValid(Data(body)) else {
             throw PoisonMessage(reason: .invalidJSON, detail: "the body is not valid JSON")
         }
     }

@@ -1,5 +1,5 @@
 import CRabbitMQ
-import Foundation
+import Glibc
 
 extension IODriver {
     /// Opens the TCP connection (with TLS when configured) and performs the AMQP handshake. Blocks the

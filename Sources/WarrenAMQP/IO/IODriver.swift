@@ -1,5 +1,5 @@
 import CRabbitMQ
-import Foundation
+import Glibc
 import Logging
 
 /// Owns one rabbitmq-c connection and drives it from a dedicated thread.
@@ -57,28 +57,32 @@ final class IODriver {
     /// Starts the I/O thread: it connects, settles `connected`, then serves the connection until it
     /// closes.
     static func start(core: ConnectionCore, connected: Promise<Void>) {
-        let thread = Thread {
-            let driver: IODriver
-            do throws(AMQPError) {
-                driver = try IODriver(core: core)
-            } catch {
-                connected.fail(error)
-                core.closeSignal.signal(error)
-                _ = core.inbox.close(with: error)
-                return
+        do throws(AMQPError) {
+            try IOThread.start(name: "warren-amqp-io") {
+                let driver: IODriver
+                do throws(AMQPError) {
+                    driver = try IODriver(core: core)
+                } catch {
+                    connected.fail(error)
+                    core.closeSignal.signal(error)
+                    _ = core.inbox.close(with: error)
+                    return
+                }
+                do throws(AMQPError) {
+                    try driver.connect()
+                } catch {
+                    connected.fail(error)
+                    driver.finish(error)
+                    return
+                }
+                connected.succeed(())
+                driver.run()
             }
-            do throws(AMQPError) {
-                try driver.connect()
-            } catch {
-                connected.fail(error)
-                driver.finish(error)
-                return
-            }
-            connected.succeed(())
-            driver.run()
+        } catch {
+            connected.fail(error)
+            core.closeSignal.signal(error)
+            _ = core.inbox.close(with: error)
         }
-        thread.name = "warren-amqp-io"
-        thread.start()
     }
 
     // MARK: - The loop
