@@ -376,7 +376,13 @@ cmd_restart() {
         return 0
     fi
     rm -f "$PID_FILE"
-    launch_node "$(cat "$DIR/port")"
+    # After a kill -9, RabbitMQ 3.10 has been seen to crash once while recovering a classic queue's
+    # index journal (rabbit_queue_index:recover_journal) and boot normally the next time: one more try.
+    if ! (launch_node "$(cat "$DIR/port")"); then
+        log "$NODE did not boot; trying once more"
+        rm -f "$PID_FILE"
+        launch_node "$(cat "$DIR/port")"
+    fi
 }
 
 cmd_ctl() {
