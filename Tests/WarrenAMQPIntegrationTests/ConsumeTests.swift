@@ -187,6 +187,38 @@ struct ConsumeTests {
         }
     }
 
+    @Test("leaving the loop gives back the deliveries not handed out yet, while the channel stays open")
+    func abandonedDeliveriesGoBack() async throws {
+        let queue = uniqueName("given-back")
+        try await withTestChannel(queues: [queue]) { connection, channel in
+            try await channel.queueDeclare(queue, durable: false)
+            try await channel.confirmSelect()
+            for index in 0..<20 { try await channel.publish(bytes("m\(index)"), routingKey: queue) }
+            let consuming = try await connection.openChannel()
+            try await consuming.basicQos(prefetchCount: 20)
+            do {
+                let consumer = try await consuming.consume(queue: queue)
+                // Let the whole prefetch arrive, then take one and leave the loop without settling it.
+                try await Task.sleep(for: .milliseconds(300))
+                for try await delivery in consumer {
+                    #expect(delivery.bodyString == "m0")
+                    break
+                }
+            }
+            // The 19 never handed out go back to the queue at once; m0 stays unacked until the
+            // channel closes.
+            var ready: UInt32 = 0
+            for _ in 0..<50 where ready != 19 {
+                try await Task.sleep(for: .milliseconds(50))
+                ready = try await channel.queueDeclare(queue, passive: true).messageCount
+            }
+            #expect(ready == 19)
+            #expect(consuming.isOpen)
+            try await consuming.close()
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 20)
+        }
+    }
+
     @Test("settling a delivery of a closed channel throws, and the message returns to the queue")
     func settleOnClosedChannel() async throws {
         let queue = uniqueName("stale-tag")

@@ -80,6 +80,23 @@ struct AckCoalescerTests {
         #expect(coalescer.unsettledTags.isEmpty)
     }
 
+    @Test("a delivery never settled holds back coalescing, not memory")
+    func stuckFront() {
+        var coalescer = AckCoalescer()
+        for tag in UInt64(1)...10_000 {
+            coalescer.delivered(tag)
+            if tag > 1 {
+                coalescer.queueAck(tag)
+                #expect(coalescer.takeAcks() == [.ack(tag, multiple: false)])
+            }
+        }
+        // Only the one the application kept is remembered, as at the broker.
+        #expect(coalescer.unsettledTags == [1])
+        coalescer.queueAck(1)
+        #expect(coalescer.takeAcks() == [.ack(1, multiple: false)])
+        #expect(coalescer.unsettledTags.isEmpty)
+    }
+
     @Test("an ack for an unknown tag is passed on as it is")
     func unknownTag() {
         var coalescer = AckCoalescer()

@@ -102,6 +102,34 @@ struct DeliveryBufferTests {
         #expect(cancels.count == 2)
     }
 
+    @Test("deliveries the application will not see are rejected with requeue; a no-ack consumer's are not")
+    func givesBack() async throws {
+        let deliveries = try Deliveries()
+        let buffer = DeliveryBuffer()
+        for tag in UInt64(1)...5 { _ = buffer.yield(deliveries.make(tag)) }
+        do {
+            var iterator = AMQPConsumer.AsyncIterator(AMQPConsumer.Handle(buffer))
+            // Takes all five from the buffer and hands out the first; leaving drops the iterator.
+            #expect(try await iterator.next()?.deliveryTag == 1)
+            _ = buffer.yield(deliveries.make(6))
+        }
+        var commands: [Command] = []
+        deliveries.core.inbox.drain(into: &commands)
+        let rejected = commands.compactMap { command -> UInt64? in
+            guard case .settle(_, .reject(let tag, requeue: true)) = command else { return nil }
+            return tag
+        }
+        // 2-5 from the iterator, 6 from the buffer; 1 was handed out and is the application's to settle.
+        #expect(rejected.sorted() == [2, 3, 4, 5, 6])
+
+        let noAck = DeliveryBuffer(settlesDeliveries: false)
+        _ = noAck.yield(deliveries.make(7))
+        noAck.cancel()
+        commands.removeAll()
+        deliveries.core.inbox.drain(into: &commands)
+        #expect(commands.isEmpty)
+    }
+
     @Test("a finished buffer does not call the cancel handler")
     func finishedNotCancelled() {
         let buffer = DeliveryBuffer()

@@ -172,7 +172,9 @@ public struct Worker: Service {
             for try await delivery in consumer {
                 try await slots.acquire()
                 if Task.isShuttingDownGracefully {
-                    // Not started: it goes back to the queue when the channel closes.
+                    // Not started: back to the queue for another worker (the deliveries still buffered
+                    // are rejected with requeue by the consumer when the loop is left).
+                    try? delivery.reject(requeue: true)
                     slots.release()
                     break
                 }
@@ -191,7 +193,7 @@ public struct Worker: Service {
             consumer.requestCancel()
         }
         // Graceful shutdown: no new deliveries. What the broker already sent but we did not start
-        // goes back to the queue when the connection closes.
+        // was rejected with requeue, so other workers can take it while running handlers finish.
         try? await consumer.cancel()
     }
 

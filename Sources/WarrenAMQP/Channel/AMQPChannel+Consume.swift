@@ -15,8 +15,8 @@ extension AMQPChannel {
     /// when the broker cancels the consumer (its queue was deleted: `.consumerCancelled`) or the channel
     /// or connection fails. Cancelling the iterating task, or letting go of the last copy of the
     /// ``AMQPConsumer``, cancels the consumer at the broker; after a `break` that keeps the consumer
-    /// around, call ``AMQPConsumer/cancel()``. Deliveries already buffered in the sequence are then
-    /// neither run nor settled: they return to the queue when the channel closes.
+    /// around, call ``AMQPConsumer/cancel()``. Deliveries received but not yet handed to the loop are
+    /// then rejected with requeue (with manual acknowledgement), so they go back to the queue at once.
     ///
     /// - Parameters:
     ///   - queue: The queue to consume from.
@@ -31,7 +31,7 @@ extension AMQPChannel {
         noAck: Bool = false,
         arguments: AMQPTable = [:]
     ) async throws -> AMQPConsumer {
-        let buffer = DeliveryBuffer()
+        let buffer = DeliveryBuffer(settlesDeliveries: !noAck)
         let reply = try await call(
             .basicConsume(
                 queue: queue, consumerTag: consumerTag, exclusive: exclusive, noAck: noAck, arguments: arguments,

@@ -41,26 +41,42 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     /// them out one by one, suspending only when none are left.
     public struct AsyncIterator: AsyncIteratorProtocol {
         private let handle: Handle
-        private var local: [AMQPDelivery] = []
-        private var index = 0
+        private let taken: Taken
 
         init(_ handle: Handle) {
             self.handle = handle
+            self.taken = Taken(handle.buffer)
         }
 
         /// The next delivery; nil once the consumer ended (or the iterating task was cancelled).
         /// - Throws: ``AMQPError`` when the broker cancelled the consumer or the channel or connection failed.
         public mutating func next() async throws -> AMQPDelivery? {
-            if index < local.count {
-                index += 1
-                return local[index - 1]
+            if taken.index < taken.items.count {
+                taken.index += 1
+                return taken.items[taken.index - 1]
             }
-            local.removeAll(keepingCapacity: true)
-            index = 0
-            try await handle.buffer.take(into: &local)
-            guard !local.isEmpty else { return nil }
-            index = 1
-            return local[0]
+            taken.items.removeAll(keepingCapacity: true)
+            taken.index = 0
+            try await handle.buffer.take(into: &taken.items)
+            guard !taken.items.isEmpty else { return nil }
+            taken.index = 1
+            return taken.items[0]
+        }
+
+        /// The deliveries the iterator took from the buffer and has not handed out yet. When the
+        /// iterator goes away (the loop was left), those are given back to the broker.
+        final class Taken {
+            var items: [AMQPDelivery] = []
+            var index = 0
+            private let buffer: DeliveryBuffer
+
+            init(_ buffer: DeliveryBuffer) {
+                self.buffer = buffer
+            }
+
+            deinit {
+                if index < items.count { buffer.giveBack(items[index...]) }
+            }
         }
     }
 

@@ -9,10 +9,11 @@ import Synchronization
 /// iterator after ``wakeThreshold`` deliveries or at the end of each read batch (``flush()``),
 /// so a burst costs one wake-up, not one per message.
 ///
-/// It ends in one of three ways: ``finish(throwing:)`` (the consumer was cancelled, or the channel or
-/// connection ended: buffered deliveries are still handed out first, then the error if any),
-/// ``cancel()`` (the application stopped iterating: buffered deliveries are dropped, unsettled,
-/// and the `onCancel` handler asks the broker to cancel the consumer).
+/// It ends in one of two ways: ``finish(throwing:)`` (the consumer was cancelled, or the channel or
+/// connection ended: buffered deliveries are still handed out first, then the error if any), or
+/// ``cancel()`` (the application stopped iterating: the `onCancel` handler asks the broker to cancel
+/// the consumer, and buffered deliveries are rejected with requeue, so they go back to the queue at
+/// once instead of holding prefetch slots until the channel closes).
 final class DeliveryBuffer: Sendable {
     /// Whether a delivery was taken.
     enum YieldOutcome {
@@ -31,11 +32,24 @@ final class DeliveryBuffer: Sendable {
     }
 
     private let state = Mutex(State())
+    /// False for a no-ack consumer: its deliveries are settled already and must not be rejected.
+    let settlesDeliveries: Bool
 
     /// Deliveries buffered before a waiting iterator is woken in the middle of a read batch.
     static let wakeThreshold = 32
 
-    init() {}
+    init(settlesDeliveries: Bool = true) {
+        self.settlesDeliveries = settlesDeliveries
+    }
+
+    /// Gives deliveries the application will not see back to the broker (`basic.reject`, requeue).
+    /// A delivery whose channel is gone needs nothing: the broker requeued it already.
+    func giveBack(_ deliveries: some Collection<AMQPDelivery>) {
+        guard settlesDeliveries else { return }
+        for delivery in deliveries {
+            try? delivery.acknowledger.settle(.reject(delivery.deliveryTag, requeue: true))
+        }
+    }
 
     /// Sets what runs (once, on whichever thread cancels) when the application stops iterating.
     /// Runs at once if that already happened.
@@ -88,20 +102,25 @@ final class DeliveryBuffer: Sendable {
 
     // MARK: - The iterator's side
 
-    /// The application stopped iterating: drops what is buffered and runs the `onCancel` handler.
+    /// The application stopped iterating: runs the `onCancel` handler and gives back what is buffered.
     func cancel() {
-        let (waiter, handler): (UnsafeContinuation<Void, Never>?, (@Sendable () -> Void)?) = state.withLock { state in
-            guard !state.cancelled else { return (nil, nil) }
-            state.cancelled = true
-            state.items.removeAll()
-            defer {
-                state.waiter = nil
-                state.onCancel = nil
+        let (waiter, handler, dropped): (UnsafeContinuation<Void, Never>?, (@Sendable () -> Void)?, [AMQPDelivery]) =
+            state.withLock { state in
+                guard !state.cancelled else { return (nil, nil, []) }
+                state.cancelled = true
+                var dropped: [AMQPDelivery] = []
+                swap(&dropped, &state.items)
+                defer {
+                    state.waiter = nil
+                    state.onCancel = nil
+                }
+                return (state.waiter, state.end == nil ? state.onCancel : nil, dropped)
             }
-            return (state.waiter, state.end == nil ? state.onCancel : nil)
-        }
         waiter?.resume()
+        // The consumer's basic.cancel goes first, so the broker does not send the rejected messages
+        // straight back to this consumer.
         handler?()
+        giveBack(dropped)
     }
 
     /// Moves everything buffered into `local` (which must be empty), waiting while nothing is.

@@ -14,16 +14,18 @@ import DequeModule
 ///
 /// Settlements other than single acks (nack, reject, multiple) are sent as the application asked;
 /// ``settled(_:multiple:)`` keeps the record straight.
+///
+/// Memory: the record holds exactly the deliveries that are unsettled at the broker, which the
+/// channel's prefetch bounds; a delivery the application never settles stays in it (as it stays
+/// unacknowledged at the broker) without making it grow.
 struct AckCoalescer {
     /// Tags handed out and not settled yet, in increasing order (the broker numbers deliveries on a
-    /// channel 1, 2, 3, …), except those in ``settledOutOfOrder``.
+    /// channel 1, 2, 3, …).
     private var unsettled: Deque<UInt64> = []
-    /// Tags settled while older ones were still unsettled; dropped from ``unsettled`` when they reach its front.
-    private var settledOutOfOrder: Set<UInt64> = []
     private var queued: [UInt64] = []
 
     /// The tags handed out and not settled yet, oldest first.
-    var unsettledTags: [UInt64] { unsettled.filter { !settledOutOfOrder.contains($0) } }
+    var unsettledTags: [UInt64] { Array(unsettled) }
 
     /// True when acks wait for ``takeAcks()``.
     var hasQueuedAcks: Bool { !queued.isEmpty }
@@ -43,55 +45,47 @@ struct AckCoalescer {
     mutating func takeAcks() -> [Settlement] {
         guard !queued.isEmpty else { return [] }
         queued.sort()
-        var frames: [Settlement] = []
+        // The run of queued tags that are the oldest unsettled ones, in order.
         var covered = 0
-        var highest: UInt64 = 0
         var index = 0
-        while index < queued.count {
-            let tag = queued[index]
-            dropSettledFront()
-            guard let front = unsettled.first, front == tag else { break }
-            unsettled.removeFirst()
-            highest = tag
+        while index < queued.count, covered < unsettled.count, queued[index] == unsettled[covered] {
             covered += 1
             index += 1
             // A tag acked twice in one batch: the duplicate follows at once after sorting.
-            while index < queued.count, queued[index] == tag { index += 1 }
+            while index < queued.count, queued[index] == unsettled[covered - 1] { index += 1 }
         }
-        if covered > 0 { frames.append(.ack(highest, multiple: covered > 1)) }
+        var frames: [Settlement] = []
+        if covered > 0 {
+            frames.append(.ack(unsettled[covered - 1], multiple: covered > 1))
+            unsettled.removeFirst(covered)
+        }
         var previous: UInt64? = nil
         for tag in queued[index...] where tag != previous {
             previous = tag
             frames.append(.ack(tag, multiple: false))
-            markSettled(tag)
+            remove(tag)
         }
         queued.removeAll(keepingCapacity: true)
-        dropSettledFront()
         return frames
     }
 
     /// Records a settlement that was sent as the application asked it.
     mutating func settled(_ tag: UInt64, multiple: Bool) {
         guard multiple else {
-            markSettled(tag)
-            dropSettledFront()
+            remove(tag)
             return
         }
         while let front = unsettled.first, front <= tag { unsettled.removeFirst() }
-        if !settledOutOfOrder.isEmpty { settledOutOfOrder = settledOutOfOrder.filter { $0 > tag } }
     }
 
-    private mutating func markSettled(_ tag: UInt64) {
-        guard let front = unsettled.first, let last = unsettled.last, tag >= front, tag <= last else { return }
-        if tag == front {
-            unsettled.removeFirst()
-        } else {
-            settledOutOfOrder.insert(tag)
+    /// Forgets `tag` if it is recorded (binary search: the tags are in order).
+    private mutating func remove(_ tag: UInt64) {
+        var low = 0
+        var high = unsettled.count
+        while low < high {
+            let middle = (low + high) / 2
+            if unsettled[middle] < tag { low = middle + 1 } else { high = middle }
         }
-    }
-
-    private mutating func dropSettledFront() {
-        guard !settledOutOfOrder.isEmpty else { return }
-        while let front = unsettled.first, settledOutOfOrder.remove(front) != nil { unsettled.removeFirst() }
+        if low < unsettled.count, unsettled[low] == tag { unsettled.remove(at: low) }
     }
 }
