@@ -57,15 +57,19 @@ final class IODriver {
     /// Starts the I/O thread: it connects, settles `connected`, then serves the connection until it
     /// closes.
     static func start(core: ConnectionCore, connected: Promise<Void>) {
+        // Before there is a driver to finish the connection: tell the caller and close the inbox.
+        let failBeforeDriver: @Sendable (AMQPError) -> Void = { error in
+            connected.fail(error)
+            core.closeSignal.signal(error)
+            _ = core.inbox.close(with: error)
+        }
         do throws(AMQPError) {
             try IOThread.start(name: "warren-amqp-io") {
                 let driver: IODriver
                 do throws(AMQPError) {
                     driver = try IODriver(core: core)
                 } catch {
-                    connected.fail(error)
-                    core.closeSignal.signal(error)
-                    _ = core.inbox.close(with: error)
+                    failBeforeDriver(error)
                     return
                 }
                 do throws(AMQPError) {
@@ -79,9 +83,7 @@ final class IODriver {
                 driver.run()
             }
         } catch {
-            connected.fail(error)
-            core.closeSignal.signal(error)
-            _ = core.inbox.close(with: error)
+            failBeforeDriver(error)
         }
     }
 
