@@ -37,5 +37,10 @@ struct MessageIDTests {
         let ids = (0..<10_000).map { _ in MessageIDs.next() }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.count == 36 && $0.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12] })
+        // Version 4 and the RFC variant: the 13th hex digit is 4, the 17th one of 8, 9, a, b.
+        #expect(ids.allSatisfy { id in
+            let digits = Array(id.replacingOccurrences(of: "-", with: ""))
+            return digits[12] == "4" && "89ab".contains(digits[16])
+        })
     }
 }

@@ -1,16 +1,17 @@
 import Synchronization
 
-/// Unique message ids in UUID form (8-4-4-4-12 lowercase hex), made without a system call each:
-/// 64 random bits drawn once per process, then a 64-bit counter. Two processes collide only if
-/// their random halves are equal (about 1 in 2^64 per pair).
+/// Unique message ids as RFC 9562 version-4 UUIDs (8-4-4-4-12 lowercase hex, the version and
+/// variant bits set, so strict UUID parsers accept them), made without a system call each: 60
+/// random bits drawn once per process, then a 62-bit counter that starts at a random value. Two
+/// processes collide only if their random halves are equal (about 1 in 2^60 per pair).
 enum MessageIDs {
-    private static let prefix = UInt64.random(in: 0...UInt64.max)
-    private static let counter = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max >> 1))
+    private static let prefix = (UInt64.random(in: 0...UInt64.max) & ~0xF000) | 0x4000  // version 4
+    private static let counter = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max >> 2))
 
     /// The next id.
     static func next() -> String {
-        let low = counter.add(1, ordering: .relaxed).newValue
-        return format(high: prefix, low: low)
+        let count = counter.add(1, ordering: .relaxed).newValue
+        return format(high: prefix, low: (count & (UInt64.max >> 2)) | (1 << 63))  // variant 10
     }
 
     /// `high` and `low` written as a UUID.
