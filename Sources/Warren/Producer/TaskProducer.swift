@@ -232,15 +232,8 @@ public final class TaskProducer: Sendable {
         delayRoutes.withLock { _ = $0.insert(queue) }
     }
 
-    /// One encoder for all tasks: its options never change, and `encode` is safe to call concurrently.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func encode<Task: WarrenTask>(_ task: Task) throws -> [UInt8] {
-        Array(try encoder.encode(task))
+        try TaskJSON.encode(task)
     }
 
     static func newMessageID() -> String {

@@ -94,16 +94,12 @@ struct PoisonMessage: Error, CustomStringConvertible {
 
 /// Decodes task bodies, telling invalid JSON from valid JSON of the wrong shape.
 enum PayloadDecoder {
-    /// One decoder for all tasks: its options never change, and `decode` is safe to call concurrently.
-    private static let decoder = JSONDecoder()
-
     static func decode<Task: Decodable>(_ type: Task.Type, from body: [UInt8]) throws -> Task {
-        let data = Data(body)
         do {
-            return try decoder.decode(Task.self, from: data)
+            return try TaskJSON.decode(Task.self, from: body)
         } catch {
             // Classify only on the failure path, so the common path parses once.
-            if !JSONSyntax.isValid(data) {
+            if !JSONSyntax.isValid(Data(body)) {
                 throw PoisonMessage(reason: .invalidJSON, detail: "the body is not valid JSON")
             }
             throw PoisonMessage(reason: .undecodablePayload, detail: "the body does not decode as \(Task.self): \(describe(error))")
