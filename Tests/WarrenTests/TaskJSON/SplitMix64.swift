@@ -1,0 +1,57 @@
+/// A small seeded generator, so failures reproduce.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        Int.random(in: range, using: &self)
+    }
+
+    mutating func chance(_ probability: Double) -> Bool {
+        Double.random(in: 0..<1, using: &self) < probability
+    }
+
+    mutating func pick<T>(_ choices: [T]) -> T {
+        choices[int(0...(choices.count - 1))]
+    }
+
+    /// Any finite double, from a random bit pattern.
+    mutating func finiteDouble() -> Double {
+        while true {
+            let value = Double(bitPattern: next())
+            if value.isFinite { return value }
+        }
+    }
+
+    /// Any Unicode scalar but a surrogate (those are not scalars).
+    mutating func scalar() -> Unicode.Scalar {
+        while true {
+            let value: UInt32 = switch int(0...3) {
+            case 0: UInt32(int(0x00...0x7F))
+            case 1: UInt32(int(0x80...0x7FF))
+            case 2: UInt32(int(0x800...0xFFFF))
+            default: UInt32(int(0x10000...0x10FFFF))
+            }
+            if let scalar = Unicode.Scalar(value) { return scalar }
+        }
+    }
+
+    mutating func string(maxLength: Int) -> String {
+        var text = ""
+        for _ in 0..<int(0...maxLength) {
+            if chance(0.3) {
+                text += pick(["\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "🐇", "\u{2028}", "\u{7F}", "\u{FEFF}"])
+            } else {
+                text.unicodeScalars.append(scalar())
+            }
+        }
+        return text
+    }
+}
