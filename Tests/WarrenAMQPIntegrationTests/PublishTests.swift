@@ -152,6 +152,32 @@ struct PublishTests {
         }
     }
 
+    @Test("properties that do not fit one content header frame are refused before anything is sent", arguments: [4063, 4064, 9000])
+    func propertiesAtTheFrameLimit(valueLength: Int) async throws {
+        // frame_max 4096 leaves 4076 bytes for properties. Headers only: flags (2) + table length (4)
+        // + key "k" (2) + string tag and length (5) + the value = 13 + valueLength bytes.
+        let queue = uniqueName("header-limit")
+        var configuration = try testConfiguration()
+        configuration.frameMax = 4096
+        try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
+            try await channel.queueDeclare(queue, durable: false)
+            let properties = AMQPProperties(headers: ["k": .string(String(repeating: "h", count: valueLength))])
+            let fits = 13 + valueLength <= 4096 - 20
+            do {
+                try await channel.publish(bytes("x"), routingKey: queue, properties: properties)
+                #expect(fits, "a \(13 + valueLength)-byte property list was sent")
+            } catch let error as AMQPError {
+                #expect(!fits)
+                #expect(error.code == .invalidArgument, "\(error)")
+            }
+            // Refused or sent, the connection's frame stream is intact: the next publish goes through.
+            try await channel.publish(bytes("after"), routingKey: queue)
+            #expect(connection.isOpen)
+            let count = try await channel.queueDeclare(queue, passive: true).messageCount
+            #expect(count == (fits ? 2 : 1))
+        }
+    }
+
     @Test("a large body spanning many frames arrives intact")
     func largeBody() async throws {
         let queue = uniqueName("large")

@@ -210,4 +210,30 @@ struct AMQPPropertiesTests {
         #expect(AMQPProperties(expiration: "soon").expirationDuration == nil)
         #expect(AMQPProperties(expiration: "-1").expirationDuration == nil)
     }
+
+    @Test("The encoded-size count is what rabbitmq-c writes, for every field and value kind")
+    func encodedSizeBound() throws {
+        let valueKinds: [AMQPFieldValue] = [
+            .void, .boolean(true), .int8(-1), .uint8(1), .int16(-2), .uint16(2), .int32(-3), .uint32(3), .int64(-4),
+            .uint64(4), .float(1.5), .double(2.5), .decimal(AMQPDecimal(scale: 2, value: 12345)), .string("héllo"),
+            .bytes([1, 2, 3]), .array([.int32(1), .string("a"), .array([])]), .timestamp(1_700_000_000),
+            .table(["nested": .table(["deep": "x"])]),
+        ]
+        var cases: [AMQPProperties] = [AMQPProperties(), everything, AMQPProperties(headers: ["x-warren-publish-seq": .int64(42)])]
+        for (index, value) in valueKinds.enumerated() {
+            cases.append(AMQPProperties(headers: AMQPTable(entries: [(key: "k\(index)", value: value)]), messageID: "m"))
+        }
+        cases.append(AMQPProperties(headers: AMQPTable(entries: valueKinds.enumerated().map { (key: "key-\($0.offset)", value: $0.element) })))
+        for properties in cases {
+            let encoded = try withPropertiesPool { (pool) throws -> Int in
+                var cProperties = try properties.cProperties(in: pool)
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                return buffer.withUnsafeMutableBytes { raw in
+                    Int(amqp_encode_properties(UInt16(AMQP_BASIC_CLASS), &cProperties, amqp_bytes_t(len: raw.count, bytes: raw.baseAddress)))
+                }
+            }
+            #expect(encoded > 0)
+            #expect(properties.encodedSizeUpperBound == encoded, "\(properties)")
+        }
+    }
 }

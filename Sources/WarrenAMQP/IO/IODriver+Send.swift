@@ -161,7 +161,9 @@ extension IODriver {
                 properties.headers = headers
             }
             var cProperties = try properties.cProperties(in: pool.pointer)
-            if properties.headers != nil, let error = checkPropertiesFit(&cProperties, exchange: message.exchange, channel: channel.number) {
+            // Every frame_max is at least 4096: properties that surely fit the smallest need no trial.
+            if properties.headers != nil, properties.encodedSizeUpperBound > 4096 - Self.contentHeaderOverhead,
+               let error = checkPropertiesFit(&cProperties, exchange: message.exchange, channel: channel.number) {
                 return error
             }
             let exchange = try pool.shortString(message.exchange, field: "exchange name")
@@ -186,10 +188,15 @@ extension IODriver {
         }
     }
 
-    /// Encodes the properties into a frame-sized buffer first: rabbitmq-c would send the method frame
-    /// and only then fail on a header that does not fit, breaking the connection.
+    /// What a content header frame holds besides the properties: the frame's type, channel and size
+    /// (7) and end byte (1), the class id, weight and body size (12). rabbitmq-c leaves the properties
+    /// frame_max less this.
+    static let contentHeaderOverhead = 20
+
+    /// Encodes the properties into a buffer of the room rabbitmq-c will give them first: it would send
+    /// the method frame and only then fail on a header that does not fit, breaking the connection.
     private func checkPropertiesFit(_ properties: inout amqp_basic_properties_t, exchange: String, channel: UInt16) -> AMQPError? {
-        let limit = max(4096, Int(amqp_get_frame_max(connection))) - 8
+        let limit = max(4096, Int(amqp_get_frame_max(connection))) - Self.contentHeaderOverhead
         if propertiesBuffer.count < limit {
             propertiesBuffer.deallocate()
             propertiesBuffer = .allocate(byteCount: limit, alignment: 8)
@@ -199,7 +206,7 @@ extension IODriver {
         guard size < 0 else { return nil }
         return AMQPError(
             .invalidArgument,
-            "the message's properties and headers do not fit in one frame (\(limit) bytes, the negotiated frame_max less 8); make the headers smaller",
+            "the message's properties and headers do not fit in one frame (\(limit) bytes, the negotiated frame_max less \(Self.contentHeaderOverhead)); make the headers smaller",
             operation: "basic.publish", object: "exchange '\(exchange)'", channel: channel
         )
     }
