@@ -5,13 +5,17 @@
  * thread (blocking calls, no I/O thread, no promises), and prints the same JSON lines, so that
  * scripts/bench.sh can report Warren / C ratios measured side by side.
  *
- *   rmqbench publish  --url URL --count N --size B [--confirm-window W | --no-confirm]
+ *   rmqbench publish  --url URL --count N --size B [--confirm-window W | --no-confirm] [--task-shaped]
  *   rmqbench consume  --url URL --count N --size B --prefetch P [--ack-every K]
  *   rmqbench latency  --url URL --count N --size B --rate R
  *
  * publish: persistent messages (delivery mode 2) to a durable queue through the default exchange.
  *   With confirms, at most W publishes wait for basic.ack at once (a sliding window); per-message
- *   latency is publish -> confirm. Without confirms, a tight basic.publish loop.
+ *   latency is publish -> confirm. Without confirms, a tight basic.publish loop. --task-shaped sends
+ *   what a Warren TaskProducer sends instead of delivery mode alone: mandatory, content type and
+ *   encoding, a 36-character message id (one per message), timestamp, type, and the
+ *   x-warren-publish-seq header (docs/wire-format.md), so that the broker's share of an enqueue is
+ *   measured without Warren.
  * consume: a separate connection first fills the queue with N persistent messages (untimed; or --queue Q
  *   consumes an already filled queue and keeps it), then
  *   basic.qos(P) + basic.consume with manual acks; ack each message, or with K > 1 one
@@ -46,6 +50,7 @@ static long opt_ack_every = 1;
 static double opt_rate = 100;
 static const char *opt_name = NULL;
 static const char *opt_queue = NULL; /* consume: an already filled queue (kept) */
+static int opt_task_shaped = 0;      /* publish: Warren task properties, mandatory */
 static char queue_name[128];
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *format, ...) {
@@ -196,6 +201,24 @@ static void publish_messages(amqp_connection_state_t conn, amqp_channel_t channe
     props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
     props.delivery_mode = 2;
     amqp_bytes_t exchange = amqp_empty_bytes, key = amqp_cstring_bytes(queue_name);
+    /* --task-shaped: the properties of a Warren task (docs/wire-format.md), the id and sequence per message. */
+    char message_id[48];
+    amqp_table_entry_t sequence_header;
+    int mandatory = 0;
+    if (opt_task_shaped) {
+        mandatory = 1;
+        props._flags |= AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+                        AMQP_BASIC_TIMESTAMP_FLAG | AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG;
+        props.content_type = amqp_cstring_bytes("application/json");
+        props.content_encoding = amqp_cstring_bytes("utf-8");
+        props.type = amqp_cstring_bytes("warren-bench.noop");
+        props.timestamp = (uint64_t)time(NULL);
+        props.message_id = amqp_cstring_bytes(message_id);
+        sequence_header.key = amqp_cstring_bytes("x-warren-publish-seq");
+        sequence_header.value.kind = AMQP_FIELD_KIND_I64;
+        props.headers.num_entries = 1;
+        props.headers.entries = &sequence_header;
+    }
 
     if (window <= 0) {
         for (long i = 0; i < count; i++) {
@@ -210,13 +233,18 @@ static void publish_messages(amqp_connection_state_t conn, amqp_channel_t channe
     while (confirmed < count) {
         while (published < count && published - confirmed < window) {
             if (sent) sent[published] = now_ns();
-            check_status(amqp_basic_publish(conn, channel, exchange, key, 0, 0, &props, payload), "basic.publish");
+            if (opt_task_shaped) {
+                snprintf(message_id, sizeof message_id, "6f1c2a4e-0b7d-4c3e-9a5f-%012ld", published + 1);
+                sequence_header.value.value.i64 = published + 1;
+            }
+            check_status(amqp_basic_publish(conn, channel, exchange, key, mandatory, 0, &props, payload), "basic.publish");
             published++;
         }
         amqp_frame_t frame;
         check_status(amqp_simple_wait_frame(conn, &frame), "waiting for confirms");
         if (frame.frame_type != AMQP_FRAME_METHOD) continue;
         if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) die("the broker nacked a publish");
+        if (frame.payload.method.id == AMQP_BASIC_RETURN_METHOD) die("the broker returned a mandatory publish");
         if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD || frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)
             die("the broker closed the channel while publishing");
         if (frame.payload.method.id != AMQP_BASIC_ACK_METHOD) continue;
@@ -254,8 +282,8 @@ static void run_publish(void) {
     close_connection(conn);
     char params[256];
     if (opt_window > 0)
-        snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":true,\"window\":%ld", opt_size,
-                 opt_window);
+        snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":true,\"window\":%ld%s", opt_size,
+                 opt_window, opt_task_shaped ? ",\"task_shaped\":true" : "");
     else
         snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":false", opt_size);
     print_result("publish", params, opt_count, seconds, lat, lat ? opt_count : 0, NULL);
@@ -391,7 +419,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: rmqbench publish|consume|latency [--url URL] [--count N] [--size BYTES]\n"
             "         [--confirm-window W | --no-confirm] [--prefetch P] [--ack-every K] [--rate R] [--name NAME]\n"
-            "         [--queue Q (consume: an already filled queue, kept)]\n");
+            "         [--queue Q (consume: an already filled queue, kept)] [--task-shaped (publish)]\n");
     exit(2);
 }
 
@@ -403,6 +431,7 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-confirm") == 0) { opt_window = 0; continue; }
+        if (strcmp(a, "--task-shaped") == 0) { opt_task_shaped = 1; continue; }
         if (!v) usage();
         if (strcmp(a, "--url") == 0) opt_url = v;
         else if (strcmp(a, "--count") == 0) opt_count = atol(v);

@@ -45,6 +45,8 @@ final class FastJSONWriter {
 
     init() {
         bytes.reserveCapacity(256)
+        open.reserveCapacity(4)
+        keys.reserveCapacity(16)
     }
 
     func abandon() -> FastPathAbandoned {
@@ -58,7 +60,7 @@ final class FastJSONWriter {
         while open.count > level {
             let closed = open.removeLast()
             bytes.append(closed.closer)
-            keys.removeSubrange(closed.firstKey...)
+            keys.removeLast(keys.count - closed.firstKey)
         }
     }
 

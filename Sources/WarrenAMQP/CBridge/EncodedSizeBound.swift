@@ -11,11 +11,17 @@ extension AMQPProperties {
         if deliveryMode != nil { size += 1 }
         if priority != nil { size += 1 }
         if timestamp != nil { size += 8 }
-        for field in [contentType, contentEncoding, correlationID, replyTo, expiration, messageID, type, userID, appID, clusterID] {
-            if let field { size += 1 + field.utf8.count }
-        }
+        size += Self.shortStringSize(contentType) + Self.shortStringSize(contentEncoding)
+        size += Self.shortStringSize(correlationID) + Self.shortStringSize(replyTo) + Self.shortStringSize(expiration)
+        size += Self.shortStringSize(messageID) + Self.shortStringSize(type) + Self.shortStringSize(userID)
+        size += Self.shortStringSize(appID) + Self.shortStringSize(clusterID)
         if let headers { size += headers.encodedSizeUpperBound }
         return size
+    }
+
+    private static func shortStringSize(_ value: String?) -> Int {
+        guard let value else { return 0 }
+        return 1 + value.utf8.count
     }
 }
 
@@ -23,8 +29,8 @@ extension AMQPTable {
     /// At most this many bytes for the table, its 4-byte length included.
     var encodedSizeUpperBound: Int {
         var size = 4
-        for (key, value) in self {
-            size += 1 + key.utf8.count + value.encodedSizeUpperBound
+        for index in indices {
+            size += 1 + self[index].key.utf8.count + self[index].value.encodedSizeUpperBound
         }
         return size
     }
