@@ -89,15 +89,16 @@ run() {
     fi
 }
 
-# pair ROUND NAME "C command" "Warren command": both, in the round's order.
+# pair ROUND NAME "C command" "Warren command" [C_NAME]: both, in the round's order; the C result is
+# named C_NAME when given (a C run of other messages beside a Warren benchmark), else NAME.
 pair() {
-    local round=$1 name=$2 c=$3 w=$4
+    local round=$1 name=$2 c=$3 w=$4 c_name=${5:-$2}
     if (( round % 2 == 1 )); then
-        [[ -n $c ]] && run "$name" $c_bench $c
+        [[ -n $c ]] && run "$c_name" $c_bench $c
         run "$name" $swift_bench $w
     else
         run "$name" $swift_bench $w
-        [[ -n $c ]] && run "$name" $c_bench $c
+        [[ -n $c ]] && run "$c_name" $c_bench $c
     fi
 }
 
@@ -113,7 +114,23 @@ fill_and_drain() {
     fi
 }
 
+# drain_pair ROUND NAME COUNT CONCURRENCY: fill_and_drain next to C consuming the same number of
+# task-shaped messages (the broker's cost of delivering a task's properties, without Warren).
+drain_pair() {
+    local c_run=(run consume-task-256 $c_bench consume --count "$3" --prefetch 256 --size "$task_body" --task-shaped)
+    if (( $1 % 2 == 1 )); then
+        "${c_run[@]}"
+        fill_and_drain "$@"
+    else
+        fill_and_drain "$@"
+        "${c_run[@]}"
+    fi
+}
+
 common="--size $size"
+# The JSON body of a --size task (BenchTask: id, sentAt and a payload of --size characters), for the
+# C runs with --task-shaped messages.
+task_body=$((size + 49))
 for ((round = 1; round <= rounds; round++)); do
     echo "[bench] round $round of $rounds" >&2
     pair $round publish-confirm-256 "publish --count $n_pub --confirm-window 256 $common" "publish --count $n_pub --in-flight 256 $common"
@@ -123,10 +140,10 @@ for ((round = 1; round <= rounds; round++)); do
     pair $round consume-p256 "consume --count $n_cons --prefetch 256 $common" "consume --count $n_cons --prefetch 256 $common"
     pair $round consume-p256-multi "consume --count $n_cons --prefetch 256 --ack-every 128 $common" "consume --count $n_cons --prefetch 256 --ack-every 128 $common"
     pair $round consume-p1 "consume --count $n_cons1 --prefetch 1 $common" "consume --count $n_cons1 --prefetch 1 $common"
-    pair $round enqueue-batch "" "enqueue --count $n_enq --batch 256 --concurrency 2 --window 256 $common"
+    pair $round enqueue-batch "publish --count $n_enq --confirm-window 256 --size $task_body --task-shaped" "enqueue --count $n_enq --batch 256 --concurrency 2 --window 256 $common" publish-task-256
     pair $round enqueue-single "" "enqueue --count $n_enq --batch 1 --concurrency 256 --window 256 $common"
     pair $round enqueue-single-1 "" "enqueue --count $n_enq1 --batch 1 --concurrency 1 --window 256 $common"
-    fill_and_drain $round drain-c128 $n_drain 128
+    drain_pair $round drain-c128 $n_drain 128
     fill_and_drain $round drain-c1 $n_drain1 1
     pair $round latency-worker "" "latency --count $n_lat --rate 100 --layer worker $common"
     pair $round latency-amqp "latency --count $n_lat --rate 100 $common" "latency --count $n_lat --rate 100 --layer amqp $common"

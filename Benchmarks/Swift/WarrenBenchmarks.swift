@@ -60,6 +60,9 @@ struct ReportCommand: ParsableCommand {
         var warren: String
         var c: String?
         var target: Double?
+        /// The tool of the first column: "c" compares two C results (the broker's share of a change
+        /// in the messages).
+        var tool = "warren"
     }
 
     static let comparisons: [Comparison] = [
@@ -75,6 +78,10 @@ struct ReportCommand: ParsableCommand {
         .init(title: "enqueue single (1 caller) vs C publish-1", warren: "enqueue-single-1", c: "publish-confirm-1"),
         .init(title: "worker drain, concurrency 128 vs C consume-256", warren: "drain-c128", c: "consume-p256", target: 0.8),
         .init(title: "worker drain, concurrency 1 vs C consume-256", warren: "drain-c1", c: "consume-p256"),
+        .init(title: "enqueue batch vs C publish-256 of task-shaped messages", warren: "enqueue-batch", c: "publish-task-256"),
+        .init(title: "worker drain, concurrency 128 vs C consume-256 of task-shaped messages", warren: "drain-c128", c: "consume-task-256"),
+        .init(title: "C only: publish-256, task-shaped / plain messages", warren: "publish-task-256", c: "publish-confirm-256", tool: "c"),
+        .init(title: "C only: consume-256, task-shaped / plain messages", warren: "consume-task-256", c: "consume-p256", tool: "c"),
     ]
 
     func run() throws {
@@ -96,7 +103,7 @@ struct ReportCommand: ParsableCommand {
         print("| benchmark | Warren msg/s (median) | C msg/s (median) | Warren / C (medians) | paired ratios: median (min-max) | target | met (paired median) | runs |")
         print("|---|---:|---:|---:|---:|---:|:-:|---:|")
         for comparison in Self.comparisons {
-            let warren = rates("warren/\(comparison.warren)")
+            let warren = rates("\(comparison.tool)/\(comparison.warren)")
             guard !warren.isEmpty else { continue }
             let c = comparison.c.map { rates("c/\($0)") } ?? []
             let w = median(warren)

@@ -34,9 +34,12 @@ struct JSONTokens {
     /// Parses `bytes`; nil when they are not strict JSON.
     static func parse(_ bytes: [UInt8]) -> JSONTokens? {
         guard bytes.count < Int(Int32.max) else { return nil }
-        var parser = Parser(bytes: bytes)
-        guard parser.parseDocument() else { return nil }
-        return JSONTokens(bytes: bytes, tokens: parser.tokens)
+        let tokens = bytes.withUnsafeBufferPointer { buffer -> [Token]? in
+            var parser = Parser(bytes: buffer)
+            return parser.parseDocument() ? parser.tokens : nil
+        }
+        guard let tokens else { return nil }
+        return JSONTokens(bytes: bytes, tokens: tokens)
     }
 
     subscript(index: Int) -> Token { tokens[index] }
@@ -48,13 +51,14 @@ struct JSONTokens {
         }
     }
 
+    /// Reads the document through a buffer pointer, valid for the parse only (inside `parse`).
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
         var tokens: [Token] = []
         var depth = 0
 
-        init(bytes: [UInt8]) {
+        init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
             tokens.reserveCapacity(8 + bytes.count / 8)
         }
@@ -157,7 +161,7 @@ struct JSONTokens {
             while position < bytes.count {
                 // Eight plain ASCII bytes at a time.
                 if bytes.count - position >= 8 {
-                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: position, as: UInt64.self) }
+                    let word = UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: position, as: UInt64.self)
                     if word & highs == 0 && !JSONStringEscapes.needsEscape(word) {
                         position += 8
                         continue
@@ -166,11 +170,8 @@ struct JSONTokens {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     if !ascii && !UTF8Validation.isValid(bytes, start..<position) { return false }
-                    if isKey && escaped {
-                        let decodable = bytes.withUnsafeBufferPointer {
-                            JSONStringEscapes.unescape(UnsafeBufferPointer(rebasing: $0[start..<position])) != nil
-                        }
-                        if !decodable { return false }
+                    if isKey && escaped && JSONStringEscapes.unescape(UnsafeBufferPointer(rebasing: bytes[start..<position])) == nil {
+                        return false
                     }
                     append(.string, flag: escaped, ascii: ascii, start: start, end: position)
                     position += 1

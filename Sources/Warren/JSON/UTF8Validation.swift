@@ -1,7 +1,7 @@
 /// Checks that bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
 /// above U+10FFFF), without building a string.
 enum UTF8Validation {
-    static func isValid(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         var i = range.lowerBound
         let end = range.upperBound
         while i < end {
