@@ -122,10 +122,10 @@ final class FastDecodingState {
         }
         let parsed = json.withBytes(of: token) { literal -> Double? in
             guard let value = Double(String(decoding: literal, as: UTF8.self)), value.isFinite else { return nil }
-            // Whether Foundation rounds a tiny non-zero literal to zero or refuses it is its call.
-            if value == 0 && literal.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) {
-                let mantissa = literal.prefix { $0 | 0x20 != UInt8(ascii: "e") }
-                if mantissa.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) { return nil }
+            // Zero is Foundation's call whenever it is not written plainly: it refuses some zeros with
+            // an exponent ("0e3", "-0.0e3", not "0.0e3"), and a tiny literal may round to zero.
+            if value == 0 && (literal.contains { $0 | 0x20 == UInt8(ascii: "e") || ($0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9")) }) {
+                return nil
             }
             return value
         }

@@ -548,6 +548,8 @@ struct TaskJSONFallbackTests {
         ("1.7976931348623158e308", .greatestFiniteMagnitude), ("-0", -0.0), ("-0.0e0", -0.0), ("1E+2", 100),
         ("123456789012345678901234567890", 1.2345678901234568e29), ("9007199254740993", 9007199254740992),
         ("0.1", 0.1), ("1.5E-3", 0.0015),
+        // Found by Fuzz/TaskJSON: Foundation refuses some zeros with an exponent and takes others.
+        ("0e3", nil), ("-0.0e3", nil), ("-0.0E3", nil), ("0.0e3", 0), ("-0e3", -0.0),
     ] as [(String, Double?)])
     func doubleEdges(text: String, expected: Double?) {
         let result = expectDecodesLikeFoundation(DoubleField.self, from: #"{"a":\#(text)}"#)
