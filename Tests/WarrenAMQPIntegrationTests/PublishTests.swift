@@ -161,6 +161,8 @@ struct PublishTests {
         configuration.frameMax = 4096
         try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
             try await channel.queueDeclare(queue, durable: false)
+            // Confirmed, so the queue's count below includes what was sent (not mandatory: no sequence header).
+            try await channel.confirmSelect()
             let properties = AMQPProperties(headers: ["k": .string(String(repeating: "h", count: valueLength))])
             let fits = 13 + valueLength <= 4096 - 20
             do {

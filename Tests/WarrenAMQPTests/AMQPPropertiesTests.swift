@@ -236,4 +236,28 @@ struct AMQPPropertiesTests {
             #expect(properties.encodedSizeUpperBound == encoded, "\(properties)")
         }
     }
+
+    @Test("The publish sequence header is set in the C table as the Swift subscript sets it", arguments: [
+        nil,
+        AMQPTable(),
+        ["tenant": "acme"],
+        AMQPTable(entries: [
+            (key: "a", value: .int32(1)), (key: AMQPChannel.publishSequenceHeader, value: .string("old")),
+            (key: "b", value: .int32(2)), (key: AMQPChannel.publishSequenceHeader, value: .int64(5)),
+        ]),
+    ] as [AMQPTable?])
+    func sequenceHeader(headers: AMQPTable?) throws {
+        var expected = headers ?? [:]
+        expected[AMQPChannel.publishSequenceHeader] = .int64(42)
+        let table = try withPropertiesPool { (pool) throws -> AMQPTable in
+            let cProperties = try AMQPProperties(headers: headers).cProperties(in: pool)
+            let base = headers != nil ? cProperties.headers : amqp_empty_table
+            return AMQPTable(cTable: try CSequenceHeader.setting(42, in: base, pool: pool))
+        }
+        #expect(table == expected)
+        let withSequence = AMQPProperties(headers: expected)
+        #expect(withSequence.encodedSizeUpperBound
+            <= AMQPProperties(headers: headers).encodedSizeUpperBound + (headers == nil ? 4 : 0) + CSequenceHeader.encodedSize)
+    }
 }
+

@@ -37,6 +37,10 @@ struct MessageIDTests {
         let ids = (0..<10_000).map { _ in MessageIDs.next() }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.count == 36 && $0.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12] })
+        // The process's random half, written once, then the counter: lowercase hex throughout.
+        #expect(ids.allSatisfy { $0.prefix(19) == ids[0].prefix(19) })
+        #expect(ids.allSatisfy { $0.allSatisfy { "0123456789abcdef-".contains($0) } })
+        #expect(Set(ids.map { $0.suffix(17) }).count == ids.count)
         // Version 4 and the RFC variant: the 13th hex digit is 4, the 17th one of 8, 9, a, b.
         #expect(ids.allSatisfy { id in
             let digits = Array(id.replacingOccurrences(of: "-", with: ""))

@@ -8,37 +8,44 @@ enum MessageIDs {
     private static let prefix = (UInt64.random(in: 0...UInt64.max) & ~0xF000) | 0x4000  // version 4
     private static let counter = Atomic<UInt64>(UInt64.random(in: 0...UInt64.max >> 2))
 
+    /// The first 19 characters of every id of this process ("xxxxxxxx-xxxx-4xxx-"), written once.
+    private static let prefixText: [UInt8] = Array(format(high: prefix, low: 0).utf8.prefix(19))
+
     /// The next id.
     static func next() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
-        return format(high: prefix, low: (count & (UInt64.max >> 2)) | (1 << 63))  // variant 10
+        let low = (count & (UInt64.max >> 2)) | (1 << 63)  // variant 10
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            for index in 0..<19 { buffer[index] = prefixText[index] }
+            var position = 19
+            put(low >> 48, nibbles: 4, into: buffer, at: &position)
+            buffer[position] = UInt8(ascii: "-")
+            position += 1
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12, into: buffer, at: &position)
+            return position
+        }
     }
 
     /// `high` and `low` written as a UUID.
     static func format(high: UInt64, low: UInt64) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 36) { buffer in
+        String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                for index in stride(from: nibbles - 1, through: 0, by: -1) {
-                    buffer[position] = digits[Int((value >> UInt64(index * 4)) & 0xF)]
-                    position += 1
-                }
-            }
-            func dash() {
+            for (value, nibbles) in [(high >> 32, 8), ((high >> 16) & 0xFFFF, 4), (high & 0xFFFF, 4), (low >> 48, 4)] {
+                put(value, nibbles: nibbles, into: buffer, at: &position)
                 buffer[position] = UInt8(ascii: "-")
                 position += 1
             }
-            put(high >> 32, nibbles: 8)
-            dash()
-            put((high >> 16) & 0xFFFF, nibbles: 4)
-            dash()
-            put(high & 0xFFFF, nibbles: 4)
-            dash()
-            put(low >> 48, nibbles: 4)
-            dash()
-            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12, into: buffer, at: &position)
             return position
+        }
+    }
+
+    /// Writes the low `nibbles` hex digits of `value`, most significant first.
+    private static func put(_ value: UInt64, nibbles: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at position: inout Int) {
+        for index in stride(from: nibbles - 1, through: 0, by: -1) {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(index * 4)) & 0xF
+            buffer[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            position += 1
         }
     }
 }

@@ -154,15 +154,17 @@ extension IODriver {
     func sendPublish(_ message: AMQPOutboundMessage, sequence: UInt64?, on channel: ChannelState) -> AMQPError? {
         defer { pool.reset() }
         do {
-            var properties = message.properties
-            if let sequence {
-                var headers = properties.headers ?? [:]
-                headers[Self.publishSequenceHeader] = .int64(Int64(truncatingIfNeeded: sequence))
-                properties.headers = headers
-            }
+            let properties = message.properties
             var cProperties = try properties.cProperties(in: pool.pointer)
+            var sizeBound = properties.encodedSizeUpperBound
+            if let sequence {
+                let headers = properties.headers != nil ? cProperties.headers : amqp_empty_table
+                cProperties.headers = try CSequenceHeader.setting(sequence, in: headers, pool: pool.pointer)
+                cProperties._flags |= amqp_flags_t(AMQP_BASIC_HEADERS_FLAG)
+                sizeBound += (properties.headers == nil ? 4 : 0) + CSequenceHeader.encodedSize
+            }
             // Every frame_max is at least 4096: properties that surely fit the smallest need no trial.
-            if properties.headers != nil, properties.encodedSizeUpperBound > 4096 - Self.contentHeaderOverhead,
+            if properties.headers != nil || sequence != nil, sizeBound > 4096 - Self.contentHeaderOverhead,
                let error = checkPropertiesFit(&cProperties, exchange: message.exchange, channel: channel.number) {
                 return error
             }
