@@ -342,6 +342,25 @@ private struct RepeatedKeys: Encodable {
     }
 }
 
+/// The same key in two Unicode spellings (é precomposed, then e + U+0301), and the Kelvin sign, which
+/// is canonically "K": one key each to Swift, so Foundation keeps one entry with the last value.
+private struct RepeatedEquivalentKeys: Encodable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(1, forKey: Key(stringValue: "\u{E9}"))
+        try container.encode(2, forKey: Key(stringValue: "e\u{301}"))
+        try container.encode(3, forKey: Key(stringValue: "K"))
+        try container.encode(4, forKey: Key(stringValue: "\u{212A}"))
+    }
+}
+
 /// A superclass that encodes into the same encoder as its subclass: Foundation merges the two objects.
 private class SharedParent: Encodable {
     var parent = 1
@@ -719,6 +738,15 @@ struct TaskJSONFallbackTests {
             let text = String(decoding: fast, as: UTF8.self)
             #expect(text.components(separatedBy: #""a""#).count == 2, "FastJSONEncoder wrote key a more than once: \(show(fast))")
         }
+    }
+
+    @Test("encoding one key in two Unicode spellings: Foundation keeps one entry, with the last value")
+    func repeatedEquivalentKeys() throws {
+        let written = try expectEncodesLikeFoundation(RepeatedEquivalentKeys()).get()
+        let object = try foundationDecode([String: Int].self, from: written)
+        #expect(object.count == 2)
+        #expect(object["\u{E9}"] == 2 && object["K"] == 4, "\(object)")
+        #expect(FastJSONEncoder.encode(RepeatedEquivalentKeys()) == nil)
     }
 
     @Test("a superclass and its subclass encoding into one encoder: one merged object")
