@@ -17,7 +17,7 @@ enum FastJSONEncoder {
     static func encode<T: Encodable>(_ value: T) -> [UInt8]? {
         let writer = FastJSONWriter()
         do {
-            guard try writer.encode(value, level: 0, node: .root) else { return nil }
+            try writer.encode(value, level: 0, node: .root)
             writer.closeContainers(downTo: 0)
             return writer.abandoned ? nil : writer.bytes
         } catch {
@@ -53,8 +53,6 @@ final class FastJSONWriter {
         abandoned = true
         return FastPathAbandoned()
     }
-
-    var depth: Int { open.count }
 
     func closeContainers(downTo level: Int) {
         while open.count > level {
@@ -101,9 +99,8 @@ final class FastJSONWriter {
 
     // MARK: Values
 
-    /// Writes `value` at `level`; false when it wrote nothing.
-    @discardableResult
-    func encode<T: Encodable>(_ value: T, level: Int, node: CodingPathNode) throws -> Bool {
+    /// Writes `value` at `level`.
+    func encode<T: Encodable>(_ value: T, level: Int, node: CodingPathNode) throws {
         // Foundation's JSONEncoder writes these its own way, not through their encode(to:).
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw abandon() }
         if T.self == String.self { return try write(unsafeBitCast(value, to: String.self), level: level) }
@@ -118,39 +115,30 @@ final class FastJSONWriter {
             _ = abandon()
             throw error
         }
-        guard encoder.wrote else {
+        if !encoder.wrote {
             // Foundation: an error at the top level, an empty object inside.
             guard level > 0 else { throw abandon() }
             try beginValue(level: level)
             bytes.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
-            return true
         }
-        return true
     }
 
-    @discardableResult
-    func write(_ string: String, level: Int) throws -> Bool {
+    func write(_ string: String, level: Int) throws {
         try beginValue(level: level)
         JSONStringEscapes.appendQuoted(string, to: &bytes)
-        return true
     }
 
-    @discardableResult
-    func write(_ value: Bool, level: Int) throws -> Bool {
+    func write(_ value: Bool, level: Int) throws {
         try beginValue(level: level)
         bytes.append(contentsOf: value ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65])
-        return true
     }
 
-    @discardableResult
-    func writeNull(level: Int) throws -> Bool {
+    func writeNull(level: Int) throws {
         try beginValue(level: level)
         bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        return true
     }
 
-    @discardableResult
-    func write<T: FixedWidthInteger>(_ value: T, level: Int) throws -> Bool {
+    func write<T: FixedWidthInteger>(_ value: T, level: Int) throws {
         try beginValue(level: level)
         var magnitude = UInt64(truncatingIfNeeded: value.magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -164,23 +152,18 @@ final class FastJSONWriter {
             } while magnitude > 0
             bytes.append(contentsOf: buffer[end...])
         }
-        return true
     }
 
-    @discardableResult
-    func write(_ value: Double, level: Int) throws -> Bool {
+    func write(_ value: Double, level: Int) throws {
         guard value.isFinite else { throw abandon() }
         try beginValue(level: level)
         appendNumber(value.description)
-        return true
     }
 
-    @discardableResult
-    func write(_ value: Float, level: Int) throws -> Bool {
+    func write(_ value: Float, level: Int) throws {
         guard value.isFinite else { throw abandon() }
         try beginValue(level: level)
         appendNumber(value.description)
-        return true
     }
 
     /// A float's description as Foundation writes it: without a trailing ".0".
