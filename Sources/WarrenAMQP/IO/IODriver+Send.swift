@@ -156,15 +156,15 @@ extension IODriver {
         do {
             let properties = message.properties
             var cProperties = try properties.cProperties(in: pool.pointer)
-            var sizeBound = properties.encodedSizeUpperBound
             if let sequence {
                 let headers = properties.headers != nil ? cProperties.headers : amqp_empty_table
                 cProperties.headers = try CSequenceHeader.setting(sequence, in: headers, pool: pool.pointer)
                 cProperties._flags |= amqp_flags_t(AMQP_BASIC_HEADERS_FLAG)
-                sizeBound += (properties.headers == nil ? 4 : 0) + CSequenceHeader.encodedSize
             }
+            // Without a header table the properties always fit (at most ten 256-byte short strings).
             // Every frame_max is at least 4096: properties that surely fit the smallest need no trial.
-            if properties.headers != nil || sequence != nil, sizeBound > 4096 - Self.contentHeaderOverhead,
+            if properties.headers != nil || sequence != nil,
+               Self.propertiesSizeBound(properties, withSequence: sequence != nil) > 4096 - Self.contentHeaderOverhead,
                let error = checkPropertiesFit(&cProperties, exchange: message.exchange, channel: channel.number) {
                 return error
             }
@@ -194,6 +194,13 @@ extension IODriver {
     /// (7) and end byte (1), the class id, weight and body size (12). rabbitmq-c leaves the properties
     /// frame_max less this.
     static let contentHeaderOverhead = 20
+
+    /// At most the encoded size of `properties`, with the sequence header added when it will be.
+    private static func propertiesSizeBound(_ properties: AMQPProperties, withSequence: Bool) -> Int {
+        guard withSequence else { return properties.encodedSizeUpperBound }
+        // A new table's 4-byte length when there was none, and the entry.
+        return properties.encodedSizeUpperBound + (properties.headers == nil ? 4 : 0) + CSequenceHeader.encodedSize
+    }
 
     /// Encodes the properties into a buffer of the room rabbitmq-c will give them first: it would send
     /// the method frame and only then fail on a header that does not fit, breaking the connection.
