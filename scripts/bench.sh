@@ -145,7 +145,7 @@ for ((round = 1; round <= rounds; round++)); do
     pair $round enqueue-single-1 "" "enqueue --count $n_enq1 --batch 1 --concurrency 1 --window 256 $common"
     drain_pair $round drain-c128 $n_drain 128
     fill_and_drain $round drain-c1 $n_drain1 1
-    pair $round latency-worker "" "latency --count $n_lat --rate 100 --layer worker $common"
+    pair $round latency-worker "latency --count $n_lat --rate 100 --size $task_body --task-shaped --confirm" "latency --count $n_lat --rate 100 --layer worker $common" latency-task-confirm
     pair $round latency-amqp "latency --count $n_lat --rate 100 $common" "latency --count $n_lat --rate 100 --layer amqp $common"
 done
 

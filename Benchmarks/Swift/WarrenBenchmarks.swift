@@ -133,6 +133,7 @@ struct ReportCommand: ParsableCommand {
         // Latency: absolute targets.
         let latencyRows: [(String, String, Bool)] = [
             ("latency, TaskProducer -> Worker handler start", "warren/latency-worker", true),
+            ("latency, C publish (task-shaped, confirms) -> consume", "c/latency-task-confirm", false),
             ("latency, WarrenAMQP publish -> AMQPConsumer", "warren/latency-amqp", false),
             ("latency, C publish -> consume", "c/latency-amqp", false),
         ]

@@ -6,8 +6,8 @@
  * scripts/bench.sh can report Warren / C ratios measured side by side.
  *
  *   rmqbench publish  --url URL --count N --size B [--confirm-window W | --no-confirm] [--task-shaped]
- *   rmqbench consume  --url URL --count N --size B --prefetch P [--ack-every K]
- *   rmqbench latency  --url URL --count N --size B --rate R
+ *   rmqbench consume  --url URL --count N --size B --prefetch P [--ack-every K] [--task-shaped | --queue Q]
+ *   rmqbench latency  --url URL --count N --size B --rate R [--task-shaped] [--confirm]
  *
  * publish: persistent messages (delivery mode 2) to a durable queue through the default exchange.
  *   With confirms, at most W publishes wait for basic.ack at once (a sliding window); per-message
@@ -16,13 +16,16 @@
  *   encoding, a 36-character message id (one per message), timestamp, type, and the
  *   x-warren-publish-seq header (docs/wire-format.md), so that the broker's share of an enqueue is
  *   measured without Warren.
- * consume: a separate connection first fills the queue with N persistent messages (untimed; or --queue Q
- *   consumes an already filled queue and keeps it), then
+ * consume: a separate connection first fills the queue with N persistent messages (untimed; task-shaped
+ *   ones with --task-shaped; or --queue Q consumes an already filled queue and keeps it), then
  *   basic.qos(P) + basic.consume with manual acks; ack each message, or with K > 1 one
  *   basic.ack(multiple) every K messages. Timed from basic.consume to the last ack written.
  * latency: a publisher thread sends N messages at R per second on one connection; the main thread
  *   consumes on another (prefetch 256, acks each) and records receive time - send time
- *   (CLOCK_MONOTONIC carried in the body).
+ *   (CLOCK_MONOTONIC carried in the body, taken just before basic.publish). --task-shaped sends a
+ *   task's properties as publish does; with --confirm the publisher's channel is in confirm mode and
+ *   the thread waits for each message's basic.ack before it sleeps until the next one is due: what a
+ *   TaskProducer asks of the broker for each task (Warren's latency --layer worker), without Warren.
  *
  * Every queue is named rmqbench-<pid>-<n>, declared with x-expires (10 min, a safety net) and deleted at
  * the end. Build: make -C Benchmarks/c (-> Benchmarks/c/build/rmqbench) (gcc -O2 ... -lrabbitmq -lpthread).
@@ -50,7 +53,8 @@ static long opt_ack_every = 1;
 static double opt_rate = 100;
 static const char *opt_name = NULL;
 static const char *opt_queue = NULL; /* consume: an already filled queue (kept) */
-static int opt_task_shaped = 0;      /* publish: Warren task properties, mandatory */
+static int opt_task_shaped = 0;      /* publish, consume's fill, latency: Warren task properties, mandatory */
+static int opt_confirm = 0;          /* latency: the publisher waits for each basic.ack */
 static char queue_name[128];
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *format, ...) {
@@ -189,40 +193,99 @@ static uint32_t to_units(uint64_t ns) {
 
 /* ---- publishing ---- */
 
-/* Publishes `count` persistent messages on `channel` (already in confirm mode when window > 0) with at
- * most `window` unconfirmed at once. Fills lat[seq-1] with publish -> confirm times when lat is given. */
+/* The properties of the messages rmqbench publishes: delivery mode 2 alone or, with --task-shaped,
+ * those of a Warren task (docs/wire-format.md) and the mandatory flag. props points into the struct
+ * (message id, header table): set it up in place with message_shape_init and never copy it. */
+struct message_shape {
+    amqp_basic_properties_t props;
+    int mandatory;
+    amqp_table_entry_t sequence_header;
+    char message_id[48];
+};
+
+/* With --task-shaped, gives the next message its own 36-character message id and its
+ * x-warren-publish-seq header (`seq`, 1-based), as a TaskProducer does for each task. */
+static void message_shape_number(struct message_shape *shape, long seq) {
+    if (!opt_task_shaped) return;
+    int length = snprintf(shape->message_id, sizeof shape->message_id, "6f1c2a4e-0b7d-4c3e-9a5f-%012ld", seq);
+    shape->props.message_id = (amqp_bytes_t){.len = (size_t)length, .bytes = shape->message_id};
+    shape->sequence_header.value.value.i64 = seq;
+}
+
+/* Sets up `shape` in place for the messages of this run (see struct message_shape). */
+static void message_shape_init(struct message_shape *shape) {
+    memset(shape, 0, sizeof *shape);
+    amqp_basic_properties_t *props = &shape->props;
+    props->_flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+    props->delivery_mode = 2;
+    if (!opt_task_shaped) return;
+    shape->mandatory = 1;
+    props->_flags |= AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+                     AMQP_BASIC_TIMESTAMP_FLAG | AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG;
+    props->content_type = amqp_cstring_bytes("application/json");
+    props->content_encoding = amqp_cstring_bytes("utf-8");
+    props->type = amqp_cstring_bytes("warren-bench.noop");
+    props->timestamp = (uint64_t)time(NULL);
+    shape->sequence_header.key = amqp_cstring_bytes("x-warren-publish-seq");
+    shape->sequence_header.value.kind = AMQP_FIELD_KIND_I64;
+    props->headers.num_entries = 1;
+    props->headers.entries = &shape->sequence_header;
+    message_shape_number(shape, 1);
+}
+
+/* Publishes `body` as a message of `shape` to the benchmark queue through the default exchange. */
+static void publish_message(amqp_connection_state_t conn, amqp_channel_t channel, const struct message_shape *shape,
+                            amqp_bytes_t body) {
+    check_status(amqp_basic_publish(conn, channel, amqp_empty_bytes, amqp_cstring_bytes(queue_name), shape->mandatory,
+                                    0, &shape->props, body),
+                 "basic.publish");
+}
+
+/* Puts `channel` in confirm mode. */
+static void select_confirms(amqp_connection_state_t conn, amqp_channel_t channel) {
+    amqp_confirm_select(conn, channel);
+    check_reply(amqp_get_rpc_reply(conn), "confirm.select");
+}
+
+/* Reads frames until the next basic.ack and returns it (a copy: the frame's memory is released);
+ * dies on a nack, a returned mandatory publish, or the channel or connection closing. */
+static amqp_basic_ack_t next_confirm(amqp_connection_state_t conn) {
+    for (;;) {
+        amqp_frame_t frame;
+        check_status(amqp_simple_wait_frame(conn, &frame), "waiting for confirms");
+        if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+        amqp_method_number_t id = frame.payload.method.id;
+        if (id == AMQP_BASIC_NACK_METHOD) die("the broker nacked a publish");
+        if (id == AMQP_BASIC_RETURN_METHOD) die("the broker returned a mandatory publish");
+        if (id == AMQP_CHANNEL_CLOSE_METHOD || id == AMQP_CONNECTION_CLOSE_METHOD)
+            die("the broker closed the channel while publishing");
+        if (id != AMQP_BASIC_ACK_METHOD) continue;
+        amqp_basic_ack_t ack = *(amqp_basic_ack_t *)frame.payload.method.decoded;
+        amqp_maybe_release_buffers(conn);
+        return ack;
+    }
+}
+
+/* Waits for the confirm of publish `seq` (1-based) when it is the only one unconfirmed. */
+static void await_confirm(amqp_connection_state_t conn, long seq) {
+    while ((long)next_confirm(conn).delivery_tag < seq) {
+    }
+}
+
+/* Publishes `count` messages on `channel` (already in confirm mode when window > 0) with at most
+ * `window` unconfirmed at once. Fills lat[seq-1] with publish -> confirm times when lat is given. */
 static void publish_messages(amqp_connection_state_t conn, amqp_channel_t channel, long count, long window,
                              uint32_t *lat) {
     char *body = malloc((size_t)opt_size + 8);
     memset(body, 'a', (size_t)opt_size + 8);
     amqp_bytes_t payload = {.len = (size_t)opt_size, .bytes = body};
-    amqp_basic_properties_t props;
-    memset(&props, 0, sizeof props);
-    props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
-    props.delivery_mode = 2;
-    amqp_bytes_t exchange = amqp_empty_bytes, key = amqp_cstring_bytes(queue_name);
-    /* --task-shaped: the properties of a Warren task (docs/wire-format.md), the id and sequence per message. */
-    char message_id[48];
-    amqp_table_entry_t sequence_header;
-    int mandatory = 0;
-    if (opt_task_shaped) {
-        mandatory = 1;
-        props._flags |= AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_CONTENT_ENCODING_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
-                        AMQP_BASIC_TIMESTAMP_FLAG | AMQP_BASIC_TYPE_FLAG | AMQP_BASIC_HEADERS_FLAG;
-        props.content_type = amqp_cstring_bytes("application/json");
-        props.content_encoding = amqp_cstring_bytes("utf-8");
-        props.type = amqp_cstring_bytes("warren-bench.noop");
-        props.timestamp = (uint64_t)time(NULL);
-        props.message_id = amqp_cstring_bytes(message_id);
-        sequence_header.key = amqp_cstring_bytes("x-warren-publish-seq");
-        sequence_header.value.kind = AMQP_FIELD_KIND_I64;
-        props.headers.num_entries = 1;
-        props.headers.entries = &sequence_header;
-    }
+    struct message_shape shape;
+    message_shape_init(&shape);
 
     if (window <= 0) {
         for (long i = 0; i < count; i++) {
-            check_status(amqp_basic_publish(conn, channel, exchange, key, 0, 0, &props, payload), "basic.publish");
+            message_shape_number(&shape, i + 1);
+            publish_message(conn, channel, &shape, payload);
         }
         free(body);
         return;
@@ -233,25 +296,14 @@ static void publish_messages(amqp_connection_state_t conn, amqp_channel_t channe
     while (confirmed < count) {
         while (published < count && published - confirmed < window) {
             if (sent) sent[published] = now_ns();
-            if (opt_task_shaped) {
-                snprintf(message_id, sizeof message_id, "6f1c2a4e-0b7d-4c3e-9a5f-%012ld", published + 1);
-                sequence_header.value.value.i64 = published + 1;
-            }
-            check_status(amqp_basic_publish(conn, channel, exchange, key, mandatory, 0, &props, payload), "basic.publish");
+            message_shape_number(&shape, published + 1);
+            publish_message(conn, channel, &shape, payload);
             published++;
         }
-        amqp_frame_t frame;
-        check_status(amqp_simple_wait_frame(conn, &frame), "waiting for confirms");
-        if (frame.frame_type != AMQP_FRAME_METHOD) continue;
-        if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) die("the broker nacked a publish");
-        if (frame.payload.method.id == AMQP_BASIC_RETURN_METHOD) die("the broker returned a mandatory publish");
-        if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD || frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD)
-            die("the broker closed the channel while publishing");
-        if (frame.payload.method.id != AMQP_BASIC_ACK_METHOD) continue;
-        amqp_basic_ack_t *ack = frame.payload.method.decoded;
+        amqp_basic_ack_t ack = next_confirm(conn);
         uint64_t now = sent ? now_ns() : 0;
-        long tag = (long)ack->delivery_tag;
-        if (ack->multiple) {
+        long tag = (long)ack.delivery_tag;
+        if (ack.multiple) {
             for (long s = confirmed + 1; s <= tag; s++) acked[s] = 1;
         } else if (tag > 0 && tag <= count) {
             acked[tag] = 1;
@@ -260,7 +312,6 @@ static void publish_messages(amqp_connection_state_t conn, amqp_channel_t channe
             confirmed++;
             if (sent) lat[confirmed - 1] = to_units(now - sent[confirmed - 1]);
         }
-        amqp_maybe_release_buffers(conn);
     }
     free(acked);
     free(sent);
@@ -271,10 +322,7 @@ static void run_publish(void) {
     amqp_connection_state_t conn = open_connection();
     open_channel(conn, 1);
     declare_queue(conn, 1);
-    if (opt_window > 0) {
-        amqp_confirm_select(conn, 1);
-        check_reply(amqp_get_rpc_reply(conn), "confirm.select");
-    }
+    if (opt_window > 0) select_confirms(conn, 1);
     uint32_t *lat = opt_window > 0 ? malloc(sizeof(uint32_t) * (size_t)opt_count) : NULL;
     uint64_t start = now_ns();
     publish_messages(conn, 1, opt_count, opt_window, lat);
@@ -285,7 +333,8 @@ static void run_publish(void) {
         snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":true,\"window\":%ld%s", opt_size,
                  opt_window, opt_task_shaped ? ",\"task_shaped\":true" : "");
     else
-        snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":false", opt_size);
+        snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"confirms\":false%s", opt_size,
+                 opt_task_shaped ? ",\"task_shaped\":true" : "");
     print_result("publish", params, opt_count, seconds, lat, lat ? opt_count : 0, NULL);
     free(lat);
     delete_queue();
@@ -297,8 +346,7 @@ static void fill_queue(long count) {
     amqp_connection_state_t conn = open_connection();
     open_channel(conn, 1);
     declare_queue(conn, 1);
-    amqp_confirm_select(conn, 1);
-    check_reply(amqp_get_rpc_reply(conn), "confirm.select");
+    select_confirms(conn, 1);
     publish_messages(conn, 1, count, 256, NULL);
     close_connection(conn);
 }
@@ -347,16 +395,18 @@ static void run_consume(void) {
 
 /* ---- latency ---- */
 
+/* The latency benchmark's publisher thread: opt_count messages of opt_size bytes at opt_rate per
+ * second, each carrying the CLOCK_MONOTONIC time just before its basic.publish in its first 8 bytes;
+ * with --confirm, each one's basic.ack is awaited before sleeping until the next one is due. */
 static void *latency_publisher(void *unused) {
     (void)unused;
     amqp_connection_state_t conn = open_connection();
     open_channel(conn, 1);
+    if (opt_confirm) select_confirms(conn, 1);
     size_t size = opt_size < 8 ? 8 : (size_t)opt_size;
     char *body = calloc(size, 1);
-    amqp_basic_properties_t props;
-    memset(&props, 0, sizeof props);
-    props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
-    props.delivery_mode = 2;
+    struct message_shape shape;
+    message_shape_init(&shape);
     uint64_t interval = (uint64_t)(1e9 / opt_rate);
     uint64_t start = now_ns();
     for (long i = 0; i < opt_count; i++) {
@@ -366,11 +416,11 @@ static void *latency_publisher(void *unused) {
             struct timespec ts = {.tv_sec = (time_t)(due / 1000000000ull), .tv_nsec = (long)(due % 1000000000ull)};
             clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
         }
+        message_shape_number(&shape, i + 1);
         uint64_t sent = now_ns();
         memcpy(body, &sent, 8);
-        check_status(amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue_name), 0, 0, &props,
-                                        (amqp_bytes_t){.len = size, .bytes = body}),
-                     "basic.publish");
+        publish_message(conn, 1, &shape, (amqp_bytes_t){.len = size, .bytes = body});
+        if (opt_confirm) await_confirm(conn, i + 1);
     }
     close_connection(conn);
     free(body);
@@ -408,8 +458,9 @@ static void run_latency(void) {
     /* The first few samples include connection warm-up on both sides: leave them out, as Warren's does. */
     long skip = opt_count >= 100 ? 10 : 0;
     char params[256];
-    snprintf(params, sizeof params, "\"size\":%ld,\"persistent\":true,\"rate\":%.0f,\"layer\":\"c\",\"warmup_skipped\":%ld",
-             opt_size, opt_rate, skip);
+    snprintf(params, sizeof params,
+             "\"size\":%ld,\"persistent\":true,\"rate\":%.0f,\"layer\":\"c\",\"confirms\":%s%s,\"warmup_skipped\":%ld", opt_size,
+             opt_rate, opt_confirm ? "true" : "false", opt_task_shaped ? ",\"task_shaped\":true" : "", skip);
     print_result("latency", params, opt_count, seconds, lat + skip, opt_count - skip, NULL);
     free(lat);
     delete_queue();
@@ -419,7 +470,8 @@ static void usage(void) {
     fprintf(stderr,
             "usage: rmqbench publish|consume|latency [--url URL] [--count N] [--size BYTES]\n"
             "         [--confirm-window W | --no-confirm] [--prefetch P] [--ack-every K] [--rate R] [--name NAME]\n"
-            "         [--queue Q (consume: an already filled queue, kept)] [--task-shaped (publish)]\n");
+            "         [--queue Q (consume: an already filled queue, kept)] [--task-shaped (publish, consume, latency)]\n"
+            "         [--confirm (latency: the publisher awaits each confirm)]\n");
     exit(2);
 }
 
@@ -432,6 +484,7 @@ int main(int argc, char **argv) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-confirm") == 0) { opt_window = 0; continue; }
         if (strcmp(a, "--task-shaped") == 0) { opt_task_shaped = 1; continue; }
+        if (strcmp(a, "--confirm") == 0) { opt_confirm = 1; continue; }
         if (!v) usage();
         if (strcmp(a, "--url") == 0) opt_url = v;
         else if (strcmp(a, "--count") == 0) opt_count = atol(v);
@@ -447,6 +500,7 @@ int main(int argc, char **argv) {
     }
     if (!opt_url) opt_url = "amqp://guest:guest@127.0.0.1:5672/%2F";
     if (opt_count < 1 || opt_size < 0) die("--count must be positive and --size not negative");
+    if (opt_confirm && strcmp(mode, "latency") != 0) die("--confirm is for latency (publish: --confirm-window W)");
     static long counter = 0;
     if (opt_queue) snprintf(queue_name, sizeof queue_name, "%s", opt_queue);
     else snprintf(queue_name, sizeof queue_name, "rmqbench-%d-%ld-%ld", getpid(), (long)time(NULL), counter++);
