@@ -13,7 +13,9 @@
 # Every result is one JSON line, collected in .build-bench/results/<time>/results.jsonl (stderr of
 # each command in bench.log there); the markdown table of medians and Warren / C ratios is printed at
 # the end (WarrenBenchmarks report). Within a round each Warren benchmark runs right next to its C
-# counterpart; odd rounds run C first, even rounds Warren first.
+# counterpart; odd rounds run C first, even rounds Warren first. When the broker runs on this
+# machine, each result also gets "broker_cpu_s": the CPU time its Erlang VM spent while the command
+# ran (for the broker's CPU per message in the report).
 #
 # The exit status is non-zero when a benchmark fails to run (or prints no result), never because of a
 # ratio or a target.
@@ -65,6 +67,53 @@ if [[ $build == 1 ]]; then
 fi
 [[ -x $swift_bench && -x $c_bench ]] || { echo "[bench] binaries missing; build first" >&2; exit 1; }
 
+# find_broker_pid: the broker's Erlang VM when the URL names this machine: the beam.smp listening on
+# the URL's port (ss), else the oldest beam.smp; nothing when there is none we can read.
+find_broker_pid() {
+    local authority=${url#*://} host port pid
+    authority=${authority%%/*}
+    authority=${authority##*@}
+    if [[ $authority =~ ^(.*):([0-9]+)$ ]]; then
+        host=${BASH_REMATCH[1]} port=${BASH_REMATCH[2]}
+    else
+        host=$authority port=5672
+        [[ $url == amqps:* ]] && port=5671
+    fi
+    case $host in
+        '' | localhost | 127.* | '[::1]' | "$(hostname)") ;;
+        *) return 0 ;;
+    esac
+    pid=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'beam\.smp",pid=[0-9]*' | head -n 1)
+    pid=${pid##*=}
+    [[ -n $pid ]] || pid=$(pgrep -o beam.smp)
+    [[ -n $pid && -r /proc/$pid/stat ]] && echo "$pid"
+}
+
+# broker_ticks: the broker VM's CPU time so far, user + system (fields 14 and 15 of /proc/PID/stat),
+# in clock ticks; nothing when it cannot be read (no local broker, or it has gone).
+broker_ticks() {
+    [[ -n $broker_pid ]] || return 0
+    local stat fields
+    stat=$(cat "/proc/$broker_pid/stat" 2>/dev/null) || return 0
+    read -ra fields <<<"${stat##*) }" # from field 3 on: the name in field 2 may hold spaces
+    echo $((fields[11] + fields[12]))
+}
+
+# broker_cpu_seconds BEFORE AFTER: the broker's CPU seconds between two broker_ticks readings, with 2
+# decimals; nothing when either is missing.
+broker_cpu_seconds() {
+    [[ -n $1 && -n $2 ]] || return 0
+    awk -v ticks=$(($2 - $1)) -v hz="$clock_ticks" 'BEGIN { printf "%.2f", ticks / hz }'
+}
+
+broker_pid=$(find_broker_pid)
+clock_ticks=$(getconf CLK_TCK)
+if [[ -n $broker_pid ]]; then
+    echo "[bench] broker CPU: /proc/$broker_pid/stat (beam.smp), added to each result as broker_cpu_s" >&2
+else
+    echo "[bench] broker CPU: not measured (no local broker process to read)" >&2
+fi
+
 out=$root/.build-bench/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 results=$out/results.jsonl
@@ -73,19 +122,25 @@ log=$out/bench.log
 failures=()
 started=$SECONDS
 
-# run NAME COMMAND...: runs one benchmark (bounded by a timeout), appends its JSON line to results.
+# run NAME COMMAND...: runs one benchmark (bounded by a timeout), appends its JSON line to results,
+# with "broker_cpu_s" (the broker's CPU time during the command) before its final } when measured.
 run() {
     local name=$1; shift
-    local before after status=0
+    local before after status=0 ticks_before ticks_after cpu summary
     before=$(wc -l <"$results")
     echo "[bench] $name: $*" >>"$log"
+    ticks_before=$(broker_ticks)
     timeout --kill-after=10s "${BENCH_TIMEOUT:-600}" "$@" --name "$name" >>"$results" 2>>"$log" || status=$?
+    ticks_after=$(broker_ticks)
     after=$(wc -l <"$results")
     if [[ $status -ne 0 || $after -eq $before ]]; then
         echo "[bench] FAILED: $name (exit $status): $*" >&2
         failures+=("$name")
     else
-        tail -n 1 "$results" | sed 's/"params":.*"msgs_per_s"/… "msgs_per_s"/; s/,"rss_samples_kb".*//' | cut -c1-160 >&2
+        cpu=$(broker_cpu_seconds "$ticks_before" "$ticks_after")
+        [[ -n $cpu ]] && sed -i '$ s/}$/,"broker_cpu_s":'"$cpu"'}/' "$results"
+        summary=$(tail -n 1 "$results" | sed 's/"params":.*"msgs_per_s"/… "msgs_per_s"/; s/,"rss_samples_kb".*//; s/,"broker_cpu_s":[0-9.]*//' | cut -c1-160)
+        echo "$summary${cpu:+ (broker CPU $cpu s)}" >&2
     fi
 }
 
@@ -114,16 +169,30 @@ fill_and_drain() {
     fi
 }
 
-# drain_pair ROUND NAME COUNT CONCURRENCY: fill_and_drain next to C consuming the same number of
-# task-shaped messages (the broker's cost of delivering a task's properties, without Warren).
+# fill_and_consume_c NAME COUNT: C consuming COUNT tasks that `fill` enqueued first in its own process
+# (as fill_and_drain does: outside run, so that broker_cpu_s counts the consume alone), then deleting
+# the queue and its .dead queue (declared by fill, as by a worker).
+fill_and_consume_c() {
+    local name=$1 count=$2 queue
+    queue=warren-bench-drain-$$-$RANDOM$RANDOM
+    if timeout "${BENCH_TIMEOUT:-600}" $swift_bench fill --queue "$queue" --count "$count" --size "$size" 2>>"$log"; then
+        run "$name" $c_bench consume --queue "$queue" --count "$count" --prefetch 256 --size "$task_body"
+    else
+        echo "[bench] FAILED: fill for $name" >&2
+        failures+=("$name (fill)")
+    fi
+    timeout 60 $swift_bench delete-queues "$queue" "$queue.dead" 2>>"$log" || echo "[bench] warning: could not delete $queue" >&2
+}
+
+# drain_pair ROUND NAME COUNT CONCURRENCY: fill_and_drain next to C consuming as many of the same
+# task messages (the broker's cost of delivering a task, without Warren).
 drain_pair() {
-    local c_run=(run consume-task-256 $c_bench consume --count "$3" --prefetch 256 --size "$task_body" --task-shaped)
     if (( $1 % 2 == 1 )); then
-        "${c_run[@]}"
+        fill_and_consume_c consume-task-256 "$3"
         fill_and_drain "$@"
     else
         fill_and_drain "$@"
-        "${c_run[@]}"
+        fill_and_consume_c consume-task-256 "$3"
     fi
 }
 

@@ -47,7 +47,8 @@ struct ReportCommand: ParsableCommand {
             Results are grouped by tool and name. A comparison pairs a Warren result with a C result \
             (e.g. enqueue-batch with C's publish-confirm-256); "paired" is the median of the per-round \
             ratios, the n-th Warren result of a name over the n-th C result (bench.sh runs them \
-            back to back in each round); a target is met when that paired median reaches it. The exit \
+            back to back in each round); a target is met when that paired median reaches it. Results \
+            with broker_cpu_s (added by bench.sh) also give the broker's CPU per message. The exit \
             status does not depend on the targets.
             """
     )
@@ -63,6 +64,9 @@ struct ReportCommand: ParsableCommand {
         /// The tool of the first column: "c" compares two C results (the broker's share of a change
         /// in the messages).
         var tool = "warren"
+        /// The C result is of the very messages the Warren one sends or receives (a task's:
+        /// `--task-shaped`), run right beside it in every round.
+        var sameMessages = false
     }
 
     static let comparisons: [Comparison] = [
@@ -78,11 +82,18 @@ struct ReportCommand: ParsableCommand {
         .init(title: "enqueue single (1 caller) vs C publish-1", warren: "enqueue-single-1", c: "publish-confirm-1"),
         .init(title: "worker drain, concurrency 128 vs C consume-256", warren: "drain-c128", c: "consume-p256", target: 0.8),
         .init(title: "worker drain, concurrency 1 vs C consume-256", warren: "drain-c1", c: "consume-p256"),
-        .init(title: "enqueue batch vs C publish-256 of task-shaped messages", warren: "enqueue-batch", c: "publish-task-256"),
-        .init(title: "worker drain, concurrency 128 vs C consume-256 of task-shaped messages", warren: "drain-c128", c: "consume-task-256"),
+        .init(title: "enqueue batch vs C publish-256 of task-shaped messages", warren: "enqueue-batch", c: "publish-task-256", sameMessages: true),
+        .init(title: "worker drain, concurrency 128 vs C consume-256 of task-shaped messages", warren: "drain-c128", c: "consume-task-256", sameMessages: true),
         .init(title: "C only: publish-256, task-shaped / plain messages", warren: "publish-task-256", c: "publish-confirm-256", tool: "c"),
         .init(title: "C only: consume-256, task-shaped / plain messages", warren: "consume-task-256", c: "consume-p256", tool: "c"),
     ]
+
+    /// The C result of the very messages a Warren benchmark sends or receives, run right beside it
+    /// in every round: the C side of its "of task-shaped messages" comparison, or of the latency pair.
+    static func sameMessageRun(of name: String) -> String? {
+        if let comparison = comparisons.first(where: { $0.sameMessages && $0.warren == name }) { return comparison.c }
+        return name == "latency-worker" ? "latency-task-confirm" : nil
+    }
 
     func run() throws {
         var results: [String: [ResultLine]] = [:]  // "tool/name" -> results in file order
@@ -180,6 +191,45 @@ struct ReportCommand: ParsableCommand {
             ]
             print("| " + cells.joined(separator: " | ") + " |")
         }
+        printBrokerCPU(results)
+    }
+
+    /// Prints the broker's CPU per message (µs, medians over runs) of every benchmark whose results
+    /// carry broker_cpu_s: Warren's, C's of the same name, and C's of the same messages; nothing when
+    /// none does (results of bench.sh before it measured the broker, or of a remote broker).
+    func printBrokerCPU(_ results: [String: [ResultLine]]) {
+        func perMessage(_ key: String) -> [Double] {
+            (results[key] ?? []).compactMap { result in
+                guard let cpu = result.brokerCpuS, let count = result.count, count > 0 else { return nil }
+                return cpu * 1e6 / count
+            }
+        }
+        func cell(_ values: [Double]) -> String {
+            guard !values.isEmpty else { return "" }
+            let value = median(values)
+            return fmt(value, digits: value >= 100 ? 0 : 1)
+        }
+        let measured = Set(results.filter { $0.value.contains { $0.brokerCpuS != nil } }.keys)
+        let names = Set(measured.map { String($0.split(separator: "/", maxSplits: 1).last ?? "") })
+        // A C run of the same messages is shown beside its Warren benchmark, not on a row of its own.
+        let shownBeside = Set(names.filter { measured.contains("warren/\($0)") }.compactMap(Self.sameMessageRun(of:)))
+        let rows = names.subtracting(shownBeside).sorted()
+        guard !rows.isEmpty else { return }
+        print("")
+        print("| broker CPU per message | Warren µs/msg (median) | C µs/msg (median) | C of the same messages µs/msg (median) | runs |")
+        print("|---|---:|---:|---:|---:|")
+        for name in rows {
+            let warren = perMessage("warren/\(name)")
+            let c = perMessage("c/\(name)")
+            var cells = [name, cell(warren), cell(c), ""]
+            var runs = "\(warren.count)/\(c.count)"
+            if let same = Self.sameMessageRun(of: name), !warren.isEmpty {
+                let values = perMessage("c/\(same)")
+                if !values.isEmpty { cells[3] = "\(cell(values)) (\(same))" }
+                runs += "/\(values.count)"
+            }
+            print("| " + (cells + [runs]).joined(separator: " | ") + " |")
+        }
     }
 
     func median(_ values: [Double]) -> Double {
@@ -213,4 +263,7 @@ struct ResultLine: Decodable {
     var rssAnonKb: Double?
     var rssGrowthKb: Double?
     var leakCheck: String?
+    /// The broker's CPU seconds (user + system) while the benchmark ran, when bench.sh could read
+    /// them (a local broker).
+    var brokerCpuS: Double?
 }
