@@ -4,7 +4,8 @@
 #
 #   bash Benchmarks/profile/ab.sh BIN_A BIN_B [ROUNDS] [BENCH...]
 #
-# BENCH: publish-256 consume-256 enqueue-batch enqueue-single drain-128 latency-worker (default: all).
+# BENCH: publish-256 consume-256 enqueue-batch enqueue-single drain-128 latency-worker (default), and
+# publish-1 publish-noconfirm enqueue-single-1 latency-amqp.
 set -uo pipefail
 a=$1 b=$2
 rounds=${3:-4}
@@ -24,6 +25,10 @@ one() {  # one LABEL BIN BENCH
             "$bin" fill --queue "$queue" --count 40000 2>/dev/null
             "$bin" drain --queue "$queue" --delete --count 40000 --concurrency 128 --name "$bench" ;;
         latency-worker) "$bin" latency --count 500 --rate 100 --name "$bench" ;;
+        latency-amqp) "$bin" latency --count 500 --rate 100 --layer amqp --name "$bench" ;;
+        publish-1) "$bin" publish --count 2000 --in-flight 1 --name "$bench" ;;
+        publish-noconfirm) "$bin" publish --count 30000 --no-confirms --in-flight 1 --name "$bench" ;;
+        enqueue-single-1) "$bin" enqueue --count 1000 --batch 1 --concurrency 1 --name "$bench" ;;
     esac >>"$out/$label.jsonl" 2>>"$out/log"
 }
 

@@ -15,6 +15,8 @@ final class ConnectionCore: Sendable {
     let configuration: AMQPConnection.Configuration
     let logger: Logger
     let inbox: Inbox
+    /// Lets a caller execute a publish on its own thread while the I/O thread sleeps.
+    let driverLock = DriverLock()
     let blocked = BlockedStateBroadcaster()
     let closeSignal = CloseSignal()
     let negotiated = Mutex(Negotiated())
@@ -34,6 +36,18 @@ final class ConnectionCore: Sendable {
     /// at once.
     func perform<Value: Sendable>(_ promise: Promise<Value>, _ command: Command) async throws -> Value {
         if let rejection = inbox.submit(command) { promise.fail(rejection) }
+        return try await promise.wait()
+    }
+
+    /// Like ``perform(_:_:)``, but executes the command on the calling thread when the I/O thread is
+    /// asleep and the command allows it (``IODriver/executeForCaller(_:)``): a publish then reaches
+    /// the socket without waking the I/O thread first.
+    func performOnCallerThreadIfIdle<Value: Sendable>(_ promise: Promise<Value>, _ command: Command) async throws -> Value {
+        if driverLock.withIdleDriver({ $0.executeForCaller(command) }) == true {
+            driverLock.countCallerThreadExecution()
+        } else if let rejection = inbox.submit(command) {
+            promise.fail(rejection)
+        }
         return try await promise.wait()
     }
 

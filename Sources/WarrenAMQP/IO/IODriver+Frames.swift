@@ -62,9 +62,11 @@ extension IODriver {
         case AMQP_CONNECTION_BLOCKED_METHOD:
             let reason = method.decoded?.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee.reason.string ?? ""
             logger.warning("the broker blocked publishing on this connection", metadata: ["reason": "\(reason)"])
+            blockedByBroker = true
             core.blocked.update(.blocked(reason: reason))
         case AMQP_CONNECTION_UNBLOCKED_METHOD:
             logger.info("the broker unblocked publishing on this connection")
+            blockedByBroker = false
             core.blocked.update(.unblocked)
         default:
             logger.debug("ignoring connection method", metadata: ["method": "\(String(cString: amqp_method_name(method.id)))"])

@@ -10,6 +10,10 @@ import Logging
 /// deadline, and calls into the library at least every half heartbeat so that heartbeats are sent and
 /// a silent broker is noticed. Swift callers never block: they await ``Promise``s this thread settles.
 ///
+/// The thread holds the connection's ``DriverLock`` except while it sleeps in `poll()`; a caller that
+/// takes the lock then may execute a publish itself (``executeForCaller(_:)``), so the connection
+/// always has one user at a time.
+///
 /// Synchronous AMQP methods are sent with `amqp_send_method` and their replies matched here, rather
 /// than through rabbitmq-c's blocking RPC helpers, so one slow reply never stops the other channels,
 /// the heartbeats, or the deliveries.
@@ -24,6 +28,10 @@ final class IODriver {
     var pendingCallCount = 0
     /// Set once the connection is finished; the loop then exits.
     var finished = false
+    /// Set while the broker has blocked publishing on this connection (`connection.blocked`).
+    var blockedByBroker = false
+    /// The socket's send buffer in bytes, read when first needed (see `socketHasRoom(for:)`).
+    var sendBufferSize = 0
     /// Set while our `connection.close` waits for its `close-ok`.
     var closing: (promise: Promise<Void>, deadline: ContinuousClock.Instant)?
     var socketFD: Int32 = -1
@@ -79,8 +87,13 @@ final class IODriver {
                     driver.finish(error)
                     return
                 }
+                // Callers may use the driver from now on, whenever the loop sleeps.
+                core.driverLock.lock()
+                core.driverLock.setDriver(driver)
                 connected.succeed(())
                 driver.run()
+                core.driverLock.setDriver(nil)
+                core.driverLock.unlock()
             }
         } catch {
             failBeforeDriver(error)
@@ -89,6 +102,7 @@ final class IODriver {
 
     // MARK: - The loop
 
+    /// Serves the connection until it is finished. Called, and returns, holding the ``DriverLock``.
     private func run() {
         var descriptors = [
             pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0),
@@ -111,14 +125,18 @@ final class IODriver {
             descriptors[0].revents = 0
             descriptors[1].revents = 0
             let timeout = stillBuffered ? 0 : pollTimeoutMilliseconds()
+            core.driverLock.unlock()
             let ready = poll(&descriptors, 2, timeout)
-            if ready < 0 && errno != EINTR {
-                finish(AMQPError(.protocolError, "poll() failed: \(String(cString: strerror(errno)))"))
+            let pollError = errno
+            core.driverLock.lock()
+            if ready < 0 && pollError != EINTR {
+                finish(AMQPError(.protocolError, "poll() failed: \(String(cString: strerror(pollError)))"))
             }
         }
     }
 
-    private func executeCommands() {
+    /// Executes the commands waiting in the inbox, in order, then the acks they queued.
+    func executeCommands() {
         core.inbox.drain(into: &commandBuffer)
         for command in commandBuffer {
             if finished {

@@ -32,19 +32,25 @@ final class Inbox: Sendable {
 
     /// Appends a command. Returns the connection's close reason instead when it is closed, in which
     /// case the command was not taken and the caller must fail it.
-    func submit(_ command: Command) -> AMQPError? {
+    ///
+    /// - Parameter wakeIOThread: false when the caller holds the ``DriverLock`` and drains the inbox
+    ///   itself right after.
+    func submit(_ command: Command, wakeIOThread: Bool = true) -> AMQPError? {
         let (rejection, wake): (AMQPError?, Bool) = state.withLock { state in
             if let closed = state.closedWith { return (closed, false) }
             state.commands.append(command)
-            if state.wakeupPending { return (nil, false) }
+            if !wakeIOThread || state.wakeupPending { return (nil, false) }
             state.wakeupPending = true
             return (nil, true)
         }
-        if wake {
-            var one: UInt64 = 1
-            _ = write(eventFD, &one, MemoryLayout<UInt64>.size)
-        }
+        if wake { self.wake() }
         return rejection
+    }
+
+    /// Makes the I/O thread's `poll()` return, so that it looks at its state again.
+    func wake() {
+        var one: UInt64 = 1
+        _ = write(eventFD, &one, MemoryLayout<UInt64>.size)
     }
 
     /// Moves every waiting command into `buffer` (which must be empty). Called by the I/O thread.

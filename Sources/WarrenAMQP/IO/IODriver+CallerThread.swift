@@ -1,0 +1,65 @@
+import CRabbitMQ
+import Glibc
+
+extension IODriver {
+    /// The largest body a caller's thread publishes itself; larger ones go to the I/O thread, so that
+    /// a caller never spends long in a socket write (its thread belongs to the shared pool).
+    static let callerThreadPublishLimit = 64 * 1024
+
+    /// What a publish adds to its body on the wire, at most, for the purpose of ``socketHasRoom(for:)``:
+    /// three frame headers, the method and a generous allowance for the properties.
+    static let publishOverheadAllowance = 8 * 1024
+
+    /// True when a caller holding the ``DriverLock`` may execute `command` on its own thread: the
+    /// publish of one message of modest size, while the broker has not blocked the connection and the
+    /// socket can take it without making the writer wait. Everything else keeps going through the
+    /// inbox: batches (the hand-over is shared by the batch already, and a long batch would keep the
+    /// I/O thread from the confirms), synchronous methods with their deadlines, acks (which the I/O
+    /// thread coalesces) and closing.
+    func mayExecuteForCaller(_ command: Command) -> Bool {
+        guard case .publish(_, let messages, _) = command, messages.count == 1, !blockedByBroker else { return false }
+        let bytes = messages[0].body.count
+        return bytes <= Self.callerThreadPublishLimit && socketHasRoom(for: bytes + Self.publishOverheadAllowance)
+    }
+
+    /// True when the kernel's send queue can take `bytes` more without blocking the writer: what it
+    /// holds (`TIOCOUTQ`) plus `bytes` stays within half the socket's send buffer. A caller's thread
+    /// must never wait for a slow or stalled broker to read; the I/O thread may.
+    func socketHasRoom(for bytes: Int) -> Bool {
+        guard socketFD >= 0 else { return false }
+        if sendBufferSize == 0 {
+            var size: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(socketFD, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0, size > 0 else { return false }
+            // The kernel only grows a TCP send buffer after this (autotuning): the first reading is a
+            // safe lower bound.
+            sendBufferSize = Int(size)
+        }
+        var queued: Int32 = 0
+        guard ioctl(socketFD, UInt(TIOCOUTQ), &queued) == 0 else { return false }
+        return Int(queued) + bytes <= sendBufferSize / 2
+    }
+
+    /// Executes `command` on the caller's thread, which holds the ``DriverLock`` while the I/O thread
+    /// sleeps in `poll()`. Returns false, doing nothing, when the command must go through the inbox
+    /// (see ``mayExecuteForCaller(_:)``).
+    ///
+    /// The commands already in the inbox run first, so a caller's commands keep their order whichever
+    /// way each one went. Afterwards the I/O thread is woken only when it has something to do that it
+    /// cannot see from its sleep: the connection ended, a call with a deadline was queued, or rabbitmq-c
+    /// read frames into its buffer while waiting to write.
+    func executeForCaller(_ command: Command) -> Bool {
+        guard mayExecuteForCaller(command) else { return false }
+        let callsBefore = pendingCallCount
+        if let rejection = core.inbox.submit(command, wakeIOThread: false) {
+            fail(command, with: rejection)
+            return true
+        }
+        executeCommands()
+        if finished || closing != nil || pendingCallCount != callsBefore
+            || amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
+            core.inbox.wake()
+        }
+        return true
+    }
+}
