@@ -15,8 +15,10 @@ struct PublishBenchmark: BlockingAsyncCommand {
         discussion: """
             With confirms, --in-flight tasks each publish one message at a time and await its confirm, \
             and the channel's maxOutstanding is --in-flight too: at most that many publishes wait for \
-            the broker (the C baseline's --confirm-window). Without confirms, --in-flight tasks await \
-            each publish's write. Latency: publish call -> return (the confirm, with confirms).
+            the broker (the C baseline's --confirm-window). --window sets maxOutstanding apart: with \
+            more tasks than the window, publishes wait in the client and the I/O thread sends the next \
+            one as soon as a confirm frees a slot, as C's loop does. Without confirms, --in-flight tasks \
+            await each publish's write. Latency: publish call -> return (the confirm, with confirms).
             """
     )
 
@@ -31,16 +33,20 @@ struct PublishBenchmark: BlockingAsyncCommand {
     @Option(help: "Instead of one publish per task: each task publishes batches of this many messages (publish([...])).")
     var batch: Int = 1
 
+    @Option(help: "The channel's maxOutstanding (default: --in-flight × --batch).")
+    var window: Int?
+
     func runAsync() async throws {
         let configuration = try common.configuration()
         let queue = benchmarkQueueName("publish")
         let count = common.count
         let batch = max(1, batch)
         let inFlight = max(1, inFlight)
+        let window = max(1, window ?? inFlight * batch)
         let (seconds, latency) = try await AMQPConnection.withConnection(configuration) { connection in
             let channel = try await connection.openChannel()
             try await channel.queueDeclare(queue, durable: true, arguments: benchmarkQueueArguments)
-            if confirms { try await channel.confirmSelect(maxOutstanding: inFlight * batch) }
+            if confirms { try await channel.confirmSelect(maxOutstanding: window) }
             let message = persistentMessage(size: common.size, queue: queue)
             let messages = Array(repeating: message, count: batch)
             let next = SharedCounter()
@@ -72,7 +78,7 @@ struct PublishBenchmark: BlockingAsyncCommand {
             return (Double(monotonicNanoseconds() - start) / 1e9, latency)
         }
         var params: [(String, JSONValue)] = [("size", .int(common.size)), ("persistent", true), ("confirms", .bool(confirms)), ("in_flight", .int(inFlight))]
-        if confirms { params.append(("window", .int(inFlight * batch))) }
+        if confirms { params.append(("window", .int(window))) }
         if batch > 1 { params.append(("batch", .int(batch))) }
         printResult(name: common.name, bench: "publish", params: params, count: count, seconds: seconds, latency: latency.json())
         await deleteQueues([queue], configuration: configuration)
