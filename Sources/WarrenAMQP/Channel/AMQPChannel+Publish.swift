@@ -52,6 +52,8 @@ extension AMQPChannel {
     public func publish(_ messages: [AMQPOutboundMessage]) async throws {
         guard !messages.isEmpty else { return }
         let promise = Promise<Void>()
-        try await core.performOnCallerThreadIfIdle(promise, .publish(shared.identity, messages, promise))
+        // Always through the I/O thread: a caller writing a whole batch would hold the connection
+        // while confirms wait to be read (docs/architecture.md section 2).
+        try await core.perform(promise, .publish(shared.identity, messages, promise))
     }
 }
