@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrenAMQPTests",
-            dependencies: ["WarrenAMQP", "CRabbitMQ"]
+            dependencies: ["WarrenAMQP", "CRabbitMQ", "WarrenTestSupport"]
         ),
         .testTarget(
             name: "WarrenAMQPIntegrationTests",
@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrenTests",
-            dependencies: ["Warren"]
+            dependencies: ["Warren", "WarrenTestSupport"]
         ),
         .testTarget(
             name: "WarrenIntegrationTests",

@@ -1,4 +1,5 @@
 import Testing
+import WarrenTestSupport
 @testable import WarrenAMQP
 
 /// What the broker knows: the unsettled delivery tags of one channel. Applies settlements as
@@ -19,18 +20,6 @@ private struct BrokerModel {
         case .reject(let tag, _):
             if unsettled.remove(tag) == nil { unknownTags.append(tag) }
         }
-    }
-}
-
-/// A small deterministic generator, so a failing case can be replayed.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -108,7 +97,7 @@ struct AckCoalescerTests {
 
     @Test("random settlements: the broker ends in the same state as with every settlement sent as asked", arguments: 0..<40)
     func randomized(seed: Int) {
-        var random = SplitMix(state: UInt64(seed) &* 7919)
+        var random = SplitMix64(state: UInt64(seed) &* 7919)
         var coalescer = AckCoalescer()
         var viaCoalescer = BrokerModel()
         var direct = BrokerModel()

@@ -1,6 +1,7 @@
 import FoundationEssentials
 @testable import Warren
 import Testing
+import WarrenTestSupport
 
 // The fast JSON coders must agree with Foundation's `JSONEncoder` / `JSONDecoder`: plain types stay on the
 // fast path, everything else falls back, and `TaskJSON` always gives Foundation's result (value or error).

@@ -1,6 +1,7 @@
 import FoundationEssentials
 @testable import Warren
 import Testing
+import WarrenTestSupport
 
 // MARK: - A random value of a fixed shape
 
