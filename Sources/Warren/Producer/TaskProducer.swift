@@ -161,11 +161,23 @@ public final class TaskProducer: Sendable {
     }
 
     /// Declares a task queue's topology (as a worker does), for producers that start first.
-    public func declare(_ queue: TaskQueue, topology: Topology = Topology()) async throws {
-        try await publisher.connections.connection().withChannel { channel in
-            try await topology.declare(queue, on: channel)
+    ///
+    /// Tolerant like a worker's declaration: a queue that exists with other arguments is used as it
+    /// is and reported in the result (see ``TopologyMismatch``), never a 406.
+    /// - Parameters:
+    ///   - queue: The task queue.
+    ///   - topology: The topology to declare it in; nil for the producer's own
+    ///     (``Configuration/topology``). Only the producer's own topology's delay route is remembered
+    ///     as declared for later delayed enqueues.
+    /// - Returns: The queues that exist with other arguments.
+    @discardableResult
+    public func declare(_ queue: TaskQueue, topology: Topology? = nil) async throws -> [TopologyMismatch] {
+        let topology = topology ?? configuration.topology
+        let mismatches = try await topology.declare(queue, on: publisher.connections.connection())
+        if topology.delays == configuration.topology.delays {
+            delayRoutes.withLock { _ = $0.insert(queue.name) }
         }
-        delayRoutes.withLock { _ = $0.insert(queue.name) }
+        return mismatches
     }
 
     // MARK: - Building messages

@@ -15,11 +15,16 @@ public struct TaskQueue: Sendable, Hashable {
     public var name: String
     /// Classic or quorum.
     public var kind: Kind
-    /// For quorum queues: how many deliveries a message gets before the broker dead-letters it
-    /// (`x-delivery-limit`), a safety net against tasks that crash their worker every time.
+    /// For quorum queues: how many times the broker may deliver one message before it dead-letters
+    /// it to `Q.dead` (`x-delivery-limit`), a safety net against tasks that crash their worker every
+    /// time. nil means ``defaultDeliveryLimit``. Warren always declares the limit explicitly, so it is
+    /// the same on every RabbitMQ version (4.0 gives quorum queues without one a limit of 20, 3.x
+    /// none). Warren's own hand-backs (a stopping worker returning prefetched tasks) do not spend it:
+    /// see docs/operating.md, "Quorum queues and the delivery limit". Ignored for classic queues.
     public var deliveryLimit: Int?
-    /// The most priorities the queue honours (`x-max-priority`); classic queues only (quorum queues
-    /// refuse the argument). nil disables priorities.
+    /// The most priorities the queue honours. Classic queues get `x-max-priority`; quorum queues
+    /// need RabbitMQ 4.0 or later, where they honour priorities without that argument (two levels:
+    /// 5 and above first); declaring one on 3.x fails with a clear error. nil disables priorities.
     public var maxPriority: UInt8?
     /// Further queue arguments for the task queue.
     public var arguments: AMQPTable
@@ -42,6 +47,18 @@ public struct TaskQueue: Sendable, Hashable {
     /// The dead-letter queue: `name.dead`.
     public var deadLetterQueue: String { name + ".dead" }
 
+    /// The delivery limit of quorum task queues that set none: 20, the default RabbitMQ 4.0 gives.
+    public static let defaultDeliveryLimit = 20
+
+    /// The delivery limit of a quorum dead-letter queue: one million, so that listing dead letters
+    /// (each listing delivers them once) never drops one; RabbitMQ 4.0 would otherwise apply 20.
+    /// It is the same number on every broker version, so the queue's arguments do not change when
+    /// the broker is upgraded.
+    public static let deadLetterDeliveryLimit = 1_000_000
+
+    /// The delivery limit Warren declares for this queue: ``deliveryLimit`` or ``defaultDeliveryLimit``.
+    public var effectiveDeliveryLimit: Int { deliveryLimit ?? Self.defaultDeliveryLimit }
+
     /// Checks the name: it becomes part of routing keys and topic patterns.
     public func validate() throws(AMQPError) {
         guard !name.isEmpty, name.utf8.count <= 200 else {
@@ -56,8 +73,11 @@ public struct TaskQueue: Sendable, Hashable {
                 "task queue name '\(name)' may only hold letters, digits, '-', '_', ':' and single inner '.'"
             )
         }
-        guard maxPriority == nil || kind == .classic else {
-            throw AMQPError(.invalidArgument, "task queue '\(name)': priorities (maxPriority) need a classic queue; quorum queues refuse x-max-priority")
+        if let deliveryLimit, deliveryLimit < 1 {
+            throw AMQPError(
+                .invalidArgument,
+                "task queue '\(name)': deliveryLimit must be at least 1 (got \(deliveryLimit)); RabbitMQ 3.x drops every message of a queue whose limit is 0 or -1"
+            )
         }
         guard !name.hasPrefix("amq.") else {
             throw AMQPError(.invalidArgument, "task queue name '\(name)' starts with 'amq.', which the broker reserves")

@@ -30,9 +30,12 @@ public struct Topology: Sendable {
         self.delayQueueKind = delayQueueKind
     }
 
-    /// Declares everything a task queue needs.
+    /// Declares everything a task queue needs, on one channel, strictly: a queue that exists with other
+    /// arguments fails the call. ``declare(_:on:)-(_,AMQPConnection)`` is the tolerant form workers and
+    /// producers use.
     /// - Throws: ``AMQPError`` `.channelClosed` with 406 when `Q` exists with other arguments (e.g.
-    ///   classic versus quorum); the message says which.
+    ///   classic versus quorum); the message says which. `.invalidArgument` for priorities on a quorum
+    ///   queue of a broker older than RabbitMQ 4.0.
     public func declare(_ queue: TaskQueue, on channel: AMQPChannel) async throws {
         try await declareTaskQueue(queue, on: channel)
         try await declareDelayInfrastructure(on: channel)
@@ -40,13 +43,26 @@ public struct Topology: Sendable {
     }
 
     /// Declares the task queue, its dead-letter queue and the dead-letter exchange: what consuming
-    /// needs, without the shared delay levels.
+    /// needs, without the shared delay levels. Strict, like ``declare(_:on:)-(_,AMQPChannel)``.
     public func declareTaskQueue(_ queue: TaskQueue, on channel: AMQPChannel) async throws {
         try queue.validate()
+        try Self.checkSupported(queue, by: channel.brokerVersion)
         try await channel.exchangeDeclare(deadLetterExchange, type: .direct, durable: true)
-        try await channel.queueDeclare(queue.deadLetterQueue, durable: true, arguments: typeArguments(queue.kind))
+        try await channel.queueDeclare(queue.deadLetterQueue, durable: true, arguments: deadLetterQueueArguments(queue))
         try await channel.queueBind(queue.deadLetterQueue, exchange: deadLetterExchange, routingKey: queue.name)
         try await channel.queueDeclare(queue.name, durable: true, arguments: taskQueueArguments(queue))
+    }
+
+    /// Fails for what the broker cannot do: priorities on a quorum queue before RabbitMQ 4.0.
+    static func checkSupported(_ queue: TaskQueue, by broker: BrokerVersion?) throws(AMQPError) {
+        let version = broker ?? .oldestSupported
+        if queue.kind == .quorum, queue.maxPriority != nil, !version.supportsQuorumQueuePriorities {
+            throw AMQPError(
+                .invalidArgument,
+                "task queue '\(queue.name)': priorities on a quorum queue need RabbitMQ 4.0 or later, and this broker is \(broker.map { "RabbitMQ \($0)" } ?? "of an unknown version"); use a classic queue, or no maxPriority",
+                object: queue.name
+            )
+        }
     }
 
     /// Declares the shared delay exchanges and queues.
@@ -80,7 +96,8 @@ public struct Topology: Sendable {
         try await channel.queueBind(queue, exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: queue))
     }
 
-    /// The task queue's arguments.
+    /// The task queue's arguments. The same on every broker version, so that upgrading the broker
+    /// never makes them differ from what exists.
     public func taskQueueArguments(_ queue: TaskQueue) -> AMQPTable {
         var arguments = typeArguments(queue.kind)
         arguments["x-dead-letter-exchange"] = .string(deadLetterExchange)
@@ -88,10 +105,22 @@ public struct Topology: Sendable {
         if queue.kind == .quorum {
             arguments["x-dead-letter-strategy"] = "at-least-once"
             arguments["x-overflow"] = "reject-publish"
-            if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int64(Int64(limit)) }
+            arguments["x-delivery-limit"] = .int64(Int64(queue.effectiveDeliveryLimit))
+        } else if let maxPriority = queue.maxPriority {
+            // Quorum queues (4.0+) honour priorities without the argument, and refuse it.
+            arguments["x-max-priority"] = .int64(Int64(maxPriority))
         }
-        if let maxPriority = queue.maxPriority { arguments["x-max-priority"] = .int64(Int64(maxPriority)) }
         for (key, value) in queue.arguments { arguments[key] = value }
+        return arguments
+    }
+
+    /// The dead-letter queue's arguments: its type and, for quorum, the large explicit delivery limit
+    /// (``TaskQueue/deadLetterDeliveryLimit``) that keeps listings from ever dropping a dead letter.
+    public func deadLetterQueueArguments(_ queue: TaskQueue) -> AMQPTable {
+        var arguments = typeArguments(queue.kind)
+        if queue.kind == .quorum {
+            arguments["x-delivery-limit"] = .int64(Int64(TaskQueue.deadLetterDeliveryLimit))
+        }
         return arguments
     }
 

@@ -23,7 +23,41 @@ struct TaskProcessor: Sendable {
     /// `host-pid`, for events.
     let workerName: String
 
-    func process(_ delivery: AMQPDelivery) async {
+    /// Gives back a delivery the worker will not run (see ``HandBack``), without spending its
+    /// delivery attempts on a quorum queue.
+    func handBack(_ delivery: AMQPDelivery, method: HandBack) async {
+        let logger = TaskLogger(
+            base: self.logger, task: delivery.properties.type ?? "", messageID: delivery.properties.messageID ?? "-",
+            attempt: max(1, Int(delivery.properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+        )
+        guard method == .republish else {
+            settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
+            return
+        }
+        // The publish must not be cut short by the cancellation of a stopping worker's task: it runs
+        // in a task of its own, which does not inherit that cancellation, and is awaited to the end.
+        let publisher = self.publisher
+        let copy = HandBack.copy(of: delivery, to: queue)
+        let published = await Task { () -> (any Error)? in
+            do {
+                try await publisher.publish(copy)
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        if let error = published {
+            logger.warning(
+                "could not republish the task to give it back; returning it with a requeue, which counts as a delivery",
+                metadata: ["publish_error": "\(error)"]
+            )
+            settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
+        } else {
+            settle(delivery, logger: logger) { try delivery.ack() }
+        }
+    }
+
+    func process(_ delivery: AMQPDelivery, handBack method: HandBack = .requeue) async {
         let properties = delivery.properties
         let taskName = properties.type ?? ""
         let messageID = properties.messageID ?? "generated-\(UUID().uuidString.lowercased())"
@@ -96,7 +130,7 @@ struct TaskProcessor: Sendable {
         if Task.isCancelled {
             // The worker is stopping and gave up waiting: the message goes back for another worker.
             logger.info("task interrupted by shutdown; returning it to the queue")
-            settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
+            await handBack(delivery, method: method)
             return
         }
         instruments.failed.increment()

@@ -69,6 +69,17 @@ public struct TaskRegistry: Sendable {
     /// The names with a handler of their own.
     public var taskNames: [String] { entries.keys.sorted() }
 
+    /// The longest time limit of any handler, each falling back to `workerDefault`; nil when some
+    /// handler (or the fallback handler) has no limit at all.
+    func longestTimeLimit(workerDefault: Duration?) -> Duration? {
+        var longest: Duration = .zero
+        for entry in Array(entries.values) + (fallback.map { [$0] } ?? []) {
+            guard let limit = entry.timeLimit ?? workerDefault else { return nil }
+            longest = max(longest, limit)
+        }
+        return entries.isEmpty && fallback == nil ? workerDefault : longest
+    }
+
     func entry(for name: String) -> Entry? {
         entries[name] ?? fallback
     }

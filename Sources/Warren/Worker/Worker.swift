@@ -75,9 +75,10 @@ public struct Worker: Service {
         var fatal: (any Error)?
         await withDiscardingTaskGroup { group in
             var failures = 0
+            var reportedMismatches: Set<String> = []
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
-                    try await consumeSession(on: consuming, slots: slots, processor: processor, group: &group) {
+                    try await consumeSession(on: consuming, slots: slots, processor: processor, group: &group, reported: &reportedMismatches) {
                         // Consuming again: the next loss starts its back-off from the beginning.
                         failures = 0
                     }
@@ -120,24 +121,29 @@ public struct Worker: Service {
         slots: ConcurrencyLimit,
         processor: TaskProcessor,
         group: inout DiscardingTaskGroup,
+        reported: inout Set<String>,
         consuming: () -> Void
     ) async throws {
         let queue = configuration.queue
         let connection = try await cancelWhenGracefulShutdown { try await connections.connection() }
         if configuration.declareTopology {
+            // Tolerant: a queue that exists with other arguments (an older Warren's, another
+            // producer's) is used as it is, with one warning per queue for the life of the worker.
+            let mismatches: [TopologyMismatch]
             do {
-                try await connection.withChannel { channel in
-                    try await configuration.topology.declareTaskQueue(queue, on: channel)
-                }
+                mismatches = try await configuration.topology.declareTaskQueue(queue, on: connection)
             } catch let error as AMQPError where error.code == .channelClosed && [403, 405, 406].contains(error.replyCode) {
-                // The broker refuses the topology itself (e.g. the queue exists as another type):
+                // The broker refuses the topology itself (an exchange of another type, no permission):
                 // reconnecting cannot fix that.
                 throw AMQPError(
                     .invalidArgument,
-                    "the broker refused the topology of task queue '\(queue.name)'; check it matches what exists (e.g. classic versus quorum)",
+                    "the broker refused the topology of task queue '\(queue.name)'; check what exists under these names",
                     replyCode: error.replyCode, replyText: error.replyText, operation: error.operation, object: error.object,
                     underlying: error
                 )
+            }
+            for mismatch in mismatches where reported.insert(mismatch.queue).inserted {
+                logger.warning("\(mismatch)")
             }
             do {
                 try await connection.withChannel { channel in
@@ -154,14 +160,25 @@ public struct Worker: Service {
                 )
             }
         }
+        let handBack = HandBack.method(for: queue.kind, broker: connection.brokerVersion)
+        var consumerArguments: AMQPTable = [:]
+        if (connection.brokerVersion ?? .oldestSupported).supportsConsumerTimeoutArgument,
+            let timeout = configuration.consumerTimeout(longestTimeLimit: tasks.longestTimeLimit(workerDefault: configuration.timeLimit))
+        {
+            consumerArguments["x-consumer-timeout"] = .int64(Int64(clamping: timeout.components.seconds) * 1000)
+        }
         let channel = try await connection.openChannel()
         try await channel.basicQos(prefetchCount: configuration.effectivePrefetch)
-        let consumer = try await channel.consume(queue: queue.name, consumerTag: Self.consumerTag(queue.name))
+        let consumer = try await channel.consume(
+            queue: queue.name, consumerTag: Self.consumerTag(queue.name), arguments: consumerArguments
+        )
         logger.info(
             "worker consuming",
             metadata: [
                 "concurrency": "\(configuration.concurrency)", "prefetch": "\(configuration.effectivePrefetch)",
                 "tasks": "\(tasks.taskNames.joined(separator: ","))", "connection": "\(connections.connectionCount)",
+                "broker": "\(connection.brokerVersion.map { "\($0)" } ?? "unknown")", "hand_back": "\(handBack)",
+                "consumer_timeout_ms": "\(consumerArguments["x-consumer-timeout"]?.intValue.map { "\($0)" } ?? "broker default")",
             ]
         )
         consuming()
@@ -170,13 +187,18 @@ public struct Worker: Service {
         // delivery.)
         try await withGracefulShutdownHandler {
             for try await delivery in consumer {
+                if Task.isShuttingDownGracefully {
+                    // Not started: back to the queue for another worker, without spending a delivery
+                    // attempt. The loop goes on until the consumer's cancel-ok has handed out
+                    // everything the broker sent ahead, so none is left to a rejecting give-back.
+                    group.addTask { await processor.handBack(delivery, method: handBack) }
+                    continue
+                }
                 try await slots.acquire()
                 if Task.isShuttingDownGracefully {
-                    // Not started: back to the queue for another worker (the deliveries still buffered
-                    // are rejected with requeue by the consumer when the loop is left).
-                    try? delivery.reject(requeue: true)
                     slots.release()
-                    break
+                    group.addTask { await processor.handBack(delivery, method: handBack) }
+                    continue
                 }
                 guard channel.isOpen else {
                     // Buffered before the channel died: it cannot be acked, and the broker delivers it
@@ -186,14 +208,14 @@ public struct Worker: Service {
                 }
                 group.addTask {
                     defer { slots.release() }
-                    await processor.process(delivery)
+                    await processor.process(delivery, handBack: handBack)
                 }
             }
         } onGracefulShutdown: {
             consumer.requestCancel()
         }
-        // Graceful shutdown: no new deliveries. What the broker already sent but we did not start
-        // was rejected with requeue, so other workers can take it while running handlers finish.
+        // Graceful shutdown: no new deliveries. What the broker already sent but we did not start was
+        // handed back (``HandBack``), so other workers can take it while running handlers finish.
         try? await consumer.cancel()
     }
 

@@ -67,5 +67,18 @@ extension Worker {
         var effectivePrefetch: UInt16 {
             prefetch ?? UInt16(clamping: concurrency * 2)
         }
+
+        /// The acknowledgement timeout the worker asks for its consumer (`x-consumer-timeout`,
+        /// RabbitMQ 3.12+), derived from the longest time limit `longestTimeLimit` of its handlers:
+        /// a prefetched delivery may wait ⌈prefetch / concurrency⌉ rounds of the longest task before
+        /// its handler starts, then runs one round itself, and publishing its retry or dead letter
+        /// takes a little more; one minute is added for that. nil (the broker's `consumer_timeout`
+        /// applies, 30 minutes by default) when some handler has no time limit.
+        func consumerTimeout(longestTimeLimit: Duration?) -> Duration? {
+            guard let longestTimeLimit else { return nil }
+            let prefetch = max(1, Int(effectivePrefetch))
+            let rounds = (prefetch + concurrency - 1) / concurrency + 1
+            return longestTimeLimit * rounds + .seconds(60)
+        }
     }
 }

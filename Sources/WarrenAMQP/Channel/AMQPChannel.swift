@@ -20,6 +20,10 @@ public final class AMQPChannel: Sendable {
 
     var core: ConnectionCore { connection.core }
 
+    /// The RabbitMQ version of the broker this channel's connection talks to; nil when it announced
+    /// none Warren can read (``AMQPConnection/brokerVersion``).
+    public var brokerVersion: BrokerVersion? { connection.brokerVersion }
+
     /// The channel number on its connection.
     public var number: UInt16 { shared.identity.number }
 

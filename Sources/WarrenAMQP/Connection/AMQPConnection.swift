@@ -142,4 +142,7 @@ public final class AMQPConnection: Sendable {
     public var negotiatedChannelMax: Int { core.negotiated.withLock { $0.channelMax } }
     /// The properties the broker announced: `product`, `version`, `capabilities`, `cluster_name`, ….
     public var serverProperties: AMQPTable { core.negotiated.withLock { $0.serverProperties } }
+    /// The RabbitMQ version the broker announced (`version` in ``serverProperties``); nil when it
+    /// announced none Warren can read. See ``BrokerVersion`` for the features derived from it.
+    public var brokerVersion: BrokerVersion? { BrokerVersion(serverProperties: serverProperties) }
 }

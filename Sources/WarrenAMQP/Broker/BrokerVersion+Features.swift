@@ -1,0 +1,25 @@
+/// What changed between RabbitMQ versions that a client must act on. Each property says which
+/// versions it was measured on (docs/operating.md, "What changes with the broker version").
+extension BrokerVersion {
+    /// The oldest RabbitMQ Warren supports and tests: 3.10. Used when a broker announces no version.
+    public static let oldestSupported = BrokerVersion(3, 10, 0)
+
+    /// Quorum queues honour message priorities (RabbitMQ 4.0 and later: two levels, priority 5 and
+    /// above before the rest) without an `x-max-priority` argument; 3.x refuses priorities on quorum
+    /// queues with 406.
+    public var supportsQuorumQueuePriorities: Bool { self >= BrokerVersion(4, 0) }
+
+    /// A consumer may carry its own acknowledgement timeout (`x-consumer-timeout`, RabbitMQ 3.12 and
+    /// later) instead of the broker-wide `consumer_timeout`.
+    public var supportsConsumerTimeoutArgument: Bool { self >= BrokerVersion(3, 12) }
+
+    /// A quorum queue declared without `x-delivery-limit` gets a limit of 20 (RabbitMQ 4.0 and
+    /// later); before 4.0 it has none.
+    public var quorumQueuesHaveDefaultDeliveryLimit: Bool { self >= BrokerVersion(4, 0) }
+
+    /// Whether giving a message back to a quorum queue with `basic.nack(requeue: true)` counts
+    /// toward its delivery limit. Measured with `Tests/interop/quorum_returns.py`: it counts on 3.10
+    /// and 4.0 (as do `basic.reject`, `basic.recover` and closing the channel on every version); from
+    /// 4.1 on a `basic.nack` with requeue does not.
+    public var nackRequeueCountsTowardDeliveryLimit: Bool { self < BrokerVersion(4, 1) }
+}
