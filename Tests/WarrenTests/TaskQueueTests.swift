@@ -1,5 +1,6 @@
 import Testing
-import Warren
+@testable import Warren
+import WarrenAMQP
 
 @Suite("Task queues and topology arguments")
 struct TaskQueueTests {
@@ -31,5 +32,67 @@ struct TaskQueueTests {
         #expect(arguments["x-overflow"] == "reject-publish")
         #expect(arguments["x-max-length"] == .int64(100))
         #expect(TaskQueue("emails").deadLetterQueue == "emails.dead")
+    }
+
+    @Test("a quorum queue without a limit declares Warren's default, explicitly")
+    func quorumDefaultLimit() {
+        let arguments = Topology().taskQueueArguments(TaskQueue("emails", kind: .quorum))
+        #expect(arguments["x-delivery-limit"] == .int64(Int64(TaskQueue.defaultDeliveryLimit)))
+        #expect(TaskQueue.defaultDeliveryLimit == 20)
+        #expect(Topology().taskQueueArguments(TaskQueue("emails"))["x-delivery-limit"] == nil)
+    }
+
+    @Test("a quorum dead-letter queue gets the large limit; a classic one no arguments")
+    func deadLetterQueueArguments() {
+        let quorum = Topology().deadLetterQueueArguments(TaskQueue("emails", kind: .quorum))
+        #expect(quorum["x-queue-type"] == "quorum")
+        #expect(quorum["x-delivery-limit"] == .int64(1_000_000))
+        #expect(Topology().deadLetterQueueArguments(TaskQueue("emails")).isEmpty)
+    }
+
+    @Test("a delivery limit below 1 is refused (3.x drops every message at once)", arguments: [0, -1])
+    func nonPositiveLimit(limit: Int) {
+        #expect(throws: AMQPError.self) { try TaskQueue("emails", kind: .quorum, deliveryLimit: limit).validate() }
+    }
+
+    @Test("quorum priorities: no x-max-priority argument, allowed from RabbitMQ 4.0, refused before")
+    func quorumPriorities() throws {
+        let queue = TaskQueue("emails", kind: .quorum, maxPriority: 9)
+        try queue.validate()
+        #expect(Topology().taskQueueArguments(queue)["x-max-priority"] == nil)
+        try Topology.checkSupported(queue, by: BrokerVersion(4, 0, 5))
+        #expect(throws: AMQPError.self) { try Topology.checkSupported(queue, by: BrokerVersion(3, 13, 7)) }
+        #expect(throws: AMQPError.self) { try Topology.checkSupported(queue, by: nil) }
+        try Topology.checkSupported(TaskQueue("emails", maxPriority: 9), by: BrokerVersion(3, 10, 8))
+    }
+
+    @Test("hand-backs republish on quorum queues where a requeue counts, and requeue otherwise")
+    func handBackMethod() {
+        #expect(HandBack.method(for: .classic, broker: BrokerVersion(3, 10, 8)) == .requeue)
+        #expect(HandBack.method(for: .quorum, broker: BrokerVersion(3, 10, 8)) == .republish)
+        #expect(HandBack.method(for: .quorum, broker: BrokerVersion(4, 0, 5)) == .republish)
+        #expect(HandBack.method(for: .quorum, broker: BrokerVersion(4, 3, 6)) == .requeue)
+        #expect(HandBack.method(for: .quorum, broker: nil) == .republish)
+    }
+
+    @Test("the consumer timeout covers the prefetched rounds of the longest task, plus a minute")
+    func consumerTimeout() {
+        var configuration = Worker.Configuration(amqp: AMQPConnection.Configuration(), queue: TaskQueue("q"), concurrency: 4, prefetch: 8)
+        // 8 prefetched / 4 slots = 2 rounds waiting, 1 running.
+        #expect(configuration.consumerTimeout(longestTimeLimit: .seconds(60)) == .seconds(60 * 3 + 60))
+        configuration.prefetch = 1
+        #expect(configuration.consumerTimeout(longestTimeLimit: .seconds(10)) == .seconds(10 * 2 + 60))
+        #expect(configuration.consumerTimeout(longestTimeLimit: nil) == nil)
+    }
+
+    @Test("the longest time limit is nil as soon as one handler has none")
+    func longestTimeLimit() {
+        var registry = TaskRegistry()
+        #expect(registry.longestTimeLimit(workerDefault: .seconds(5)) == .seconds(5))
+        registry.register(name: "a", timeLimit: .seconds(30)) { _, _ in }
+        registry.register(name: "b") { _, _ in }
+        #expect(registry.longestTimeLimit(workerDefault: nil) == nil)
+        #expect(registry.longestTimeLimit(workerDefault: .seconds(45)) == .seconds(45))
+        #expect(registry.longestTimeLimit(workerDefault: .seconds(10)) == .seconds(30))
     }
 }
