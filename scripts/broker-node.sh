@@ -4,6 +4,7 @@
 #
 #   scripts/broker-node.sh start  NAME AMQP_PORT   # prints amqp://guest:guest@127.0.0.1:PORT/%2F
 #   scripts/broker-node.sh start  NAME AMQP_PORT --tls-port TLS_PORT --tls-dir DIR   # plus TLS
+#   scripts/broker-node.sh start  NAME AMQP_PORT --management-port HTTP_PORT         # plus the HTTP API
 #   scripts/broker-node.sh stop   NAME             # stops it and deletes its data
 #   scripts/broker-node.sh status NAME             # exit 0 running, 3 not running
 #   scripts/broker-node.sh ctl    NAME ARGS...     # rabbitmqctl -n NAME@localhost ARGS...
@@ -25,14 +26,31 @@
 # A running node is reused only if its TLS port and certificate files are the same; otherwise it
 # is restarted.
 #
+# With --management-port the node runs the rabbitmq_management plugin, its HTTP API on
+# 127.0.0.1:HTTP_PORT (without it the node has no plugin, so no clash on 15672).
+#
 # As root the node runs as the rabbitmq user (like the main broker, same Erlang cookie);
 # as another user it runs as that user with the cookie in $HOME/.erlang.cookie.
+#
+# With WARREN_RABBITMQ_ROOT set to a chroot (scripts/rabbitmq-chroot.sh ensure 4.0|4.3), the node's
+# rabbitmq-server and rabbitmqctl run inside that chroot, as its rabbitmq user with a clean
+# environment (`chroot ROOT runuser -u rabbitmq -- env -i HOME=/var/lib/rabbitmq RABBITMQ_*=...
+# /usr/lib/rabbitmq/bin/TOOL`), so with the chroot's RabbitMQ and Erlang and its Erlang cookie (one
+# cookie for all the nodes of a chroot: they can cluster). Needs root. proc is mounted in the chroot
+# and $WARREN_NODES_DIR bind-mounted at the same path inside it (once; both stay mounted), so pid
+# files, logs and TLS files are where this script and the tests look. The node's data is chowned to
+# the chroot's rabbitmq uid/gid, which may differ from the host's. The chroot a node was started
+# from is remembered: stop, ctl, crash and restart use it whatever the variable says, and `start`
+# restarts a running node that was started from another RabbitMQ.
 # Progress goes to stderr; `start` and `url` print only the URL on stdout.
 set -euo pipefail
 # Absolute, because main() changes to / before commands run and usage() reads this file.
 SCRIPT_PATH=$(readlink -f "$0")
 
 RMQ_LIB_BIN=/usr/lib/rabbitmq/bin
+# The chroot whose RabbitMQ the node runs (empty: the host's). Commands on an existing node switch
+# to the one it was started from (use_node_root).
+RMQ_ROOT=${WARREN_RABBITMQ_ROOT:-}
 NODES_DIR=${WARREN_NODES_DIR:-/tmp/warren-nodes}
 START_TIMEOUT=${WARREN_NODE_START_TIMEOUT:-90}
 STOP_TIMEOUT=${WARREN_NODE_STOP_TIMEOUT:-60}
@@ -41,7 +59,7 @@ log() { printf '[broker-node] %s\n' "$*" >&2; }
 die() { printf '[broker-node] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,12p' "${SCRIPT_PATH:-$0}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "${SCRIPT_PATH:-$0}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -64,6 +82,8 @@ close_inherited_fds() {
 # under `timeout SECS`: `rmq [SECS] TOOL ARGS...`.
 # Root: as the rabbitmq user via runuser (no shell re-quoting of arguments, unlike the
 # /usr/sbin wrappers which go through `su -c`). Others: the tool directly.
+# With a chroot (RMQ_ROOT): inside it, as its rabbitmq user, with only HOME, PATH, a UTF-8 locale
+# and the RABBITMQ_* variables, and a soft limit of open files raised to the hard one (at most 65536).
 rmq() {
     local pre=()
     if [[ $1 =~ ^[0-9]+$ ]]; then
@@ -74,7 +94,15 @@ rmq() {
     shift
     # 9>&-: the lock's fd must not leak into the detached Erlang VM, or the node would hold
     # the lock for its whole life.
-    if as_rabbitmq_user; then
+    if [[ -n $RMQ_ROOT ]]; then
+        local envs=(HOME=/var/lib/rabbitmq PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8) var
+        for var in $(compgen -e | grep '^RABBITMQ_' || true); do envs+=("$var=${!var}"); done
+        # runuser's PAM session (pam_limits) puts the soft limit of open files back to 1024, and
+        # 4.0's rabbitmq-server has no RABBITMQ_MAX_OPEN_FILES: a small sh raises it up to the hard limit.
+        "${pre[@]}" chroot "$RMQ_ROOT" runuser -u rabbitmq -- env -i "${envs[@]}" /bin/sh -c \
+            'h=$(ulimit -Hn); { [ "$h" = unlimited ] || [ "$h" -gt 65536 ]; } && h=65536; ulimit -Sn "$h" 2>/dev/null; exec "$@"' \
+            sh "$RMQ_LIB_BIN/$tool" "$@" 9>&-
+    elif as_rabbitmq_user; then
         if command -v runuser >/dev/null 2>&1; then
             "${pre[@]}" runuser -u rabbitmq -- "$RMQ_LIB_BIN/$tool" "$@" 9>&-
         else
@@ -97,6 +125,78 @@ node_vars() {
     DIR="$NODES_DIR/$NAME"
     PID_FILE="$DIR/$NAME.pid"
     LOCK="$NODES_DIR/.$NAME.lock"
+}
+
+# Checks WARREN_RABBITMQ_ROOT (made canonical: the paths bind-mounted in it must not go through
+# symlinks).
+check_root() {
+    [[ -n $RMQ_ROOT ]] || return 0
+    [[ $(id -u) -eq 0 ]] || die "WARREN_RABBITMQ_ROOT needs root (chroot, mount)"
+    [[ -d $RMQ_ROOT ]] || die "WARREN_RABBITMQ_ROOT=$RMQ_ROOT is not a directory"
+    RMQ_ROOT=$(readlink -f "$RMQ_ROOT")
+    [[ $RMQ_ROOT != / ]] || die "WARREN_RABBITMQ_ROOT=/ : unset it to use the host's RabbitMQ"
+    [[ -x $RMQ_ROOT$RMQ_LIB_BIN/rabbitmq-server ]] ||
+        die "no RabbitMQ in $RMQ_ROOT (no $RMQ_LIB_BIN/rabbitmq-server); see scripts/rabbitmq-chroot.sh"
+    grep -q '^rabbitmq:' "$RMQ_ROOT/etc/passwd" || die "no rabbitmq user in $RMQ_ROOT/etc/passwd"
+    [[ -x $RMQ_ROOT/usr/sbin/runuser || -x $RMQ_ROOT/sbin/runuser || -x $RMQ_ROOT/usr/bin/runuser ]] ||
+        die "no runuser in $RMQ_ROOT"
+}
+
+# For commands on an existing node: the chroot it was started from (recorded at `start`), whatever
+# WARREN_RABBITMQ_ROOT says now.
+use_node_root() {
+    if [[ -f $DIR/rabbitmq-root ]]; then
+        RMQ_ROOT=$(cat "$DIR/rabbitmq-root")
+    fi
+    check_root
+    prepare_root
+}
+
+# The uid:gid of the chroot's rabbitmq user (or the host's).
+rabbitmq_owner() {
+    if [[ -n $RMQ_ROOT ]]; then
+        awk -F: '$1 == "rabbitmq" { print $3 ":" $4; found = 1 } END { exit !found }' "$RMQ_ROOT/etc/passwd"
+    else
+        echo rabbitmq:rabbitmq
+    fi
+}
+
+# With a chroot: proc mounted in it, NODES_DIR bind-mounted at the same path inside it and an Erlang
+# cookie for its rabbitmq user. Idempotent, and under a lock of its own, since three nodes of a
+# cluster start at once; the mounts stay for the next node.
+prepare_root() {
+    [[ -n $RMQ_ROOT ]] || return 0
+    (
+        exec 6>>"$RMQ_ROOT/.warren-mounts.lock"
+        flock -w 60 6 || die "timed out waiting for the lock on $RMQ_ROOT/.warren-mounts.lock"
+        mkdir -p "$RMQ_ROOT/proc"
+        if ! mountpoint -q "$RMQ_ROOT/proc"; then
+            log "mounting proc in $RMQ_ROOT"
+            mount -t proc proc "$RMQ_ROOT/proc" || die "mount -t proc proc $RMQ_ROOT/proc failed"
+        fi
+        local inner="$RMQ_ROOT$NODES_DIR"
+        # A symlink on the way (e.g. var/run -> /run) would lead out of the chroot: refuse.
+        [[ $(readlink -m "$inner") == "$inner" ]] ||
+            die "$inner leads out of the chroot through a symlink; choose another WARREN_NODES_DIR"
+        mkdir -p "$inner"
+        if mountpoint -q "$inner" && [[ $(stat -c %d:%i "$inner") != "$(stat -c %d:%i "$NODES_DIR")" ]]; then
+            # The host's folder was deleted and made again: the mount shows the old one.
+            log "$inner shows an older $NODES_DIR: mounting it again"
+            umount "$inner" 2>/dev/null || umount -l "$inner"
+        fi
+        if ! mountpoint -q "$inner"; then
+            log "bind-mounting $NODES_DIR at the same path in $RMQ_ROOT"
+            mount --bind "$NODES_DIR" "$inner" || die "mount --bind $NODES_DIR $inner failed"
+        fi
+        local cookie="$RMQ_ROOT/var/lib/rabbitmq/.erlang.cookie" letters
+        if [[ ! -s $cookie ]]; then
+            log "making an Erlang cookie for the rabbitmq user of $RMQ_ROOT"
+            letters=$(head -c 4096 /dev/urandom | LC_ALL=C tr -dc 'A-Z')
+            (umask 077 && printf '%s' "${letters:0:20}" >"$cookie")
+            chown "$(rabbitmq_owner)" "$cookie"
+            chmod 400 "$cookie"
+        fi
+    ) 6>&- || exit 1
 }
 
 export_node_env() {
@@ -181,13 +281,28 @@ running() {
 # The TLS files a node is started with (from --tls-dir).
 TLS_FILES=(ca.pem server.pem server-key.pem)
 
-# What identifies a node's TLS setup: its TLS port and the checksums of its files; empty
-# without TLS.
-tls_signature() {
-    local tls_port=$1 tls_dir=$2
-    [[ -n $tls_port ]] || return 0
-    printf 'port %s\n' "$tls_port"
-    (cd "$tls_dir" && sha256sum "${TLS_FILES[@]}")
+# What identifies a node's setup besides its AMQP port: its TLS port and the checksums of its
+# files, its management port, the chroot it runs from; empty for a plain node of the host's RabbitMQ.
+node_signature() {
+    local tls_port=$1 tls_dir=$2 management_port=$3 root=$4
+    if [[ -n $tls_port ]]; then
+        printf 'port %s\n' "$tls_port"
+        (cd "$tls_dir" && sha256sum "${TLS_FILES[@]}")
+    fi
+    [[ -z $management_port ]] || printf 'management %s\n' "$management_port"
+    [[ -z $root ]] || printf 'root %s\n' "$root"
+}
+
+# Checks --management-port.
+check_management_port() {
+    local port=$1 tls_port=$2 management_port=$3
+    [[ -n $management_port ]] || return 0
+    [[ $management_port =~ ^[0-9]+$ ]] && ((management_port > 0 && management_port <= 65535)) ||
+        die "--management-port must be a number from 1 to 65535 (got '$management_port')"
+    ((management_port != port && management_port != port + 20000)) ||
+        die "--management-port $management_port clashes with the node's AMQP or distribution port"
+    [[ $management_port != "$tls_port" ]] || die "--management-port and --tls-port must differ"
+    [[ $management_port -ne 15672 ]] || die "15672 is the main broker's management port; pick another"
 }
 
 # Checks --tls-port and --tls-dir: both or neither, a port of its own, readable files.
@@ -207,49 +322,70 @@ check_tls_args() {
 }
 
 cmd_start() {
-    local port=${1:-} tls_port=${2:-} tls_dir=${3:-}
+    local port=${1:-} tls_port=${2:-} tls_dir=${3:-} management_port=${4:-}
     [[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port + 20000 <= 65535)) ||
         die "AMQP_PORT must be a number from 1 to 45535 (the distribution port is AMQP_PORT+20000)"
     [[ $port -ne 5672 ]] || die "5672 is the main broker's port; pick another"
     check_tls_args "$port" "$tls_port" "$tls_dir"
+    check_management_port "$port" "$tls_port" "$management_port"
+    check_root
+    local new_root=$RMQ_ROOT
     lock
 
     if running; then
-        local old_port same_tls=1
+        local old_port same_setup=1
         old_port=$(cat "$DIR/port" 2>/dev/null || echo '?')
         [[ $old_port == "$port" ]] || die "$NODE is already running on AMQP port $old_port (asked for $port)"
-        [[ $(cat "$DIR/tls-signature" 2>/dev/null) == "$(tls_signature "$tls_port" "$tls_dir")" ]] || same_tls=0
-        if ((same_tls)) && tcp_open "$port" && { [[ -z $tls_port ]] || tcp_open "$tls_port"; }; then
-            log "$NODE already running on $port (pid $(node_pid)): reusing it"
+        [[ $(cat "$DIR/signature" 2>/dev/null) == "$(node_signature "$tls_port" "$tls_dir" "$management_port" "$new_root")" ]] ||
+            same_setup=0
+        if ((same_setup)) && tcp_open "$port" && { [[ -z $tls_port ]] || tcp_open "$tls_port"; } &&
+            { [[ -z $management_port ]] || tcp_open "$management_port"; }; then
+            log "$NODE already running on $port (pid $(node_pid))${new_root:+ from $new_root}: reusing it"
             url_for "$port"
             return 0
         fi
-        if ((same_tls)); then
-            log "$NODE is running but does not answer on $port${tls_port:+ or $tls_port}: restarting it"
+        if ((same_setup)); then
+            log "$NODE is running but does not answer on $port${tls_port:+ or $tls_port}${management_port:+ or $management_port}: restarting it"
         else
-            log "$NODE is running with other TLS settings: restarting it"
+            log "$NODE is running with other settings (TLS, management port or RabbitMQ chroot): restarting it"
         fi
+        # Stopped with the RabbitMQ it runs.
+        use_node_root
         export_node_env "$port"
         rmq "$STOP_TIMEOUT" rabbitmqctl -q -n "$NODE" stop "$PID_FILE" >/dev/null 2>&1 || true
         kill_node "$(node_pid)"
+        RMQ_ROOT=$new_root
     elif [[ -e $DIR ]]; then
         log "removing stale data of a previous $NODE in $DIR"
     fi
     rm -rf "$DIR"
+    prepare_root
 
     local dist=$((port + 20000))
     ! tcp_open "$port" || die "port $port is already in use by something else"
     ! tcp_open "$dist" || die "distribution port $dist is already in use by something else"
     [[ -z $tls_port ]] || ! tcp_open "$tls_port" || die "TLS port $tls_port is already in use by something else"
+    [[ -z $management_port ]] || ! tcp_open "$management_port" ||
+        die "management port $management_port is already in use by something else"
 
     mkdir -p "$DIR/mnesia" "$DIR/log"
-    echo '[].' >"$DIR/enabled_plugins"
+    if [[ -n $management_port ]]; then
+        echo '[rabbitmq_management].' >"$DIR/enabled_plugins"
+    else
+        echo '[].' >"$DIR/enabled_plugins"
+    fi
     {
         echo "# Private test node $NODE, written by scripts/broker-node.sh"
         echo "loopback_users.guest = true"
+        if [[ -n $management_port ]]; then
+            echo "management.tcp.ip = 127.0.0.1"
+            echo "management.tcp.port = $management_port"
+        fi
         [[ -z ${WARREN_NODE_CONF:-} ]] || printf '%s\n' "$WARREN_NODE_CONF"
-    } >"$DIR/rabbitmq.conf"
-    tls_signature "$tls_port" "$tls_dir" >"$DIR/tls-signature"
+    } | awk '!seen[$0]++' >"$DIR/rabbitmq.conf" # a line given twice (loopback_users) once
+    node_signature "$tls_port" "$tls_dir" "$management_port" "$new_root" >"$DIR/signature"
+    printf '%s\n' "$new_root" >"$DIR/rabbitmq-root"
+    [[ -z $management_port ]] || echo "$management_port" >"$DIR/management-port"
     if [[ -n $tls_port ]]; then
         # Copied: the node may run as the rabbitmq user, who may not be able to read DIR.
         mkdir -p "$DIR/tls"
@@ -269,7 +405,7 @@ cmd_start() {
     fi
     : >"$DIR/rabbitmq-env.conf"
     echo "$port" >"$DIR/port"
-    if as_rabbitmq_user; then chown -R rabbitmq:rabbitmq "$DIR"; fi
+    if [[ -n $RMQ_ROOT ]] || as_rabbitmq_user; then chown -R "$(rabbitmq_owner)" "$DIR"; fi
 
     launch_node "$port"
 }
@@ -280,7 +416,7 @@ launch_node() {
     export_node_env "$port"
     local t0
     t0=$(now_ms)
-    log "starting $NODE (AMQP $port$([[ ! -s $DIR/tls-port ]] || echo ", TLS $(cat "$DIR/tls-port")"), distribution $dist, data $DIR)"
+    log "starting $NODE (AMQP $port$([[ ! -s $DIR/tls-port ]] || echo ", TLS $(cat "$DIR/tls-port")")$([[ ! -s $DIR/management-port ]] || echo ", management $(cat "$DIR/management-port")"), distribution $dist, data $DIR${RMQ_ROOT:+, RabbitMQ of $RMQ_ROOT})"
     if ! (close_inherited_fds; rmq rabbitmq-server -detached >"$DIR/start.out" 2>&1); then
         show_logs
         die "rabbitmq-server -detached failed for $NODE"
@@ -309,6 +445,15 @@ launch_node() {
         done
         tcp_open "$tls_port" || { show_logs; die "$NODE started but nothing listens on TLS port $tls_port"; }
     fi
+    if [[ -s $DIR/management-port ]]; then
+        local management_port
+        management_port=$(cat "$DIR/management-port")
+        for ((i = 0; i < 150; i++)); do
+            tcp_open "$management_port" && break
+            sleep 0.1
+        done
+        tcp_open "$management_port" || { show_logs; die "$NODE started but nothing listens on management port $management_port"; }
+    fi
     local ms=$(($(now_ms) - t0))
     log "$NODE up on 127.0.0.1:$port (pid $(node_pid)) in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
     url_for "$port"
@@ -324,6 +469,7 @@ cmd_stop() {
     local pid t0
     t0=$(now_ms)
     if pid=$(node_pid) && is_our_beam "$pid"; then
+        use_node_root
         export_node_env "$(cat "$DIR/port" 2>/dev/null || echo 0)"
         log "stopping $NODE (pid $pid)"
         # `stop PIDFILE` returns once the OS process is gone.
@@ -376,6 +522,7 @@ cmd_restart() {
         return 0
     fi
     rm -f "$PID_FILE"
+    use_node_root
     # After a kill -9, RabbitMQ 3.10 has been seen to crash once while recovering a classic queue's
     # index journal (rabbit_queue_index:recover_journal) and boot normally the next time: one more try.
     if ! (launch_node "$(cat "$DIR/port")"); then
@@ -387,6 +534,7 @@ cmd_restart() {
 
 cmd_ctl() {
     running || die "$NODE is not running"
+    use_node_root
     export_node_env "$(cat "$DIR/port" 2>/dev/null || echo 0)"
     rmq rabbitmqctl -n "$NODE" "$@"
 }
@@ -403,10 +551,11 @@ main() {
     case $cmd in
         start)
             [[ $# -ge 1 ]] || usage
-            local port=$1 tls_port='' tls_dir=''
+            local port=$1 tls_port='' tls_dir='' management_port=''
             shift
             while [[ $# -gt 0 ]]; do
                 case $1 in
+                    --management-port) [[ $# -ge 2 ]] || usage; management_port=$2; shift 2 ;;
                     --tls-port) [[ $# -ge 2 ]] || usage; tls_port=$2; shift 2 ;;
                     --tls-dir) [[ $# -ge 2 ]] || usage; tls_dir=$2; shift 2 ;;
                     *) usage ;;
@@ -414,7 +563,7 @@ main() {
             done
             # main changed to / already; a relative DIR is relative to the caller's folder.
             if [[ -n $tls_dir && $tls_dir != /* ]]; then tls_dir="$OLDPWD/$tls_dir"; fi
-            cmd_start "$port" "$tls_port" "$tls_dir"
+            cmd_start "$port" "$tls_port" "$tls_dir" "$management_port"
             ;;
         stop) [[ $# -eq 0 ]] || usage; cmd_stop ;;
         status) [[ $# -eq 0 ]] || usage; cmd_status ;;

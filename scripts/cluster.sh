@@ -15,6 +15,8 @@
 # $WARREN_NODES_DIR/NAME-i. They start in parallel; then nodes 2 and 3 join node 1 (stop_app,
 # join_cluster, start_app) and `start` checks that cluster_status lists three running nodes.
 # As root they run as the rabbitmq user, so they share the Erlang cookie of the main broker.
+# With WARREN_RABBITMQ_ROOT set to a chroot (scripts/rabbitmq-chroot.sh), broker-node.sh runs them
+# inside it, as its rabbitmq user, so they share that chroot's cookie instead.
 # `start` reuses a cluster that is already running with the same ports and fully clustered;
 # anything else of that name (a crashed node, a half-joined cluster) is stopped and started afresh.
 # `start` is bounded in time as a whole (WARREN_CLUSTER_START_TIMEOUT, default 240 s), and each
