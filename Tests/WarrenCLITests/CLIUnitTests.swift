@@ -6,29 +6,6 @@ import Warren
 /// The tool's pure parts, without a broker.
 @Suite("warren internals")
 struct CLIUnitTests {
-    @Test("a replay drops the attempt and failure headers, keeps the rest and counts the replay")
-    func replayHeaders() throws {
-        let properties = Self.properties(headers: [
-            WarrenHeaders.attempt: 5, WarrenHeaders.deadReason: "max-attempts-exceeded",
-            WarrenHeaders.lastError: "boom", WarrenHeaders.firstFailureAt: 1, WarrenHeaders.lastFailureAt: 2,
-            "x-death": [["reason": "rejected"]], "x-first-death-reason": "rejected", "x-last-death-queue": "q",
-            WarrenHeaders.replays: 2, "tenant": "acme",
-        ])
-        let message = ReplayMessage.make(body: Array("{}".utf8), properties: properties, to: "orders")
-        #expect(message.exchange == "")
-        #expect(message.routingKey == "orders")
-        #expect(message.mandatory)
-        #expect(message.body == Array("{}".utf8))
-        #expect(message.properties.type == "t")
-        #expect(message.properties.deliveryMode == .persistent)
-        #expect(message.properties.expiration == nil)
-        #expect(message.properties.messageID == "m-1")
-        let headers = message.properties.headers ?? [:]
-        #expect(Set(headers.keys) == ["tenant", WarrenHeaders.replays])
-        #expect(headers["tenant"] == "acme")
-        #expect(headers[WarrenHeaders.replays] == .int64(3))
-    }
-
     @Test("a dead letter's reason falls back to the broker's x-death when Warren's header is missing")
     func brokerReason() throws {
         let record = DeadLetterRecord(properties: Self.properties(headers: ["x-death": [["reason": "expired", "count": 1]]]), bodyBytes: 2)

@@ -25,14 +25,14 @@ enum HandBack: Sendable, Equatable {
     /// The headers a broker sets on delivery that a republished copy must not carry.
     static let brokerDeliveryHeaders: Set<String> = ["x-delivery-count"]
 
-    /// The copy that goes back to `queue` for `.republish`.
-    static func copy(of delivery: AMQPDelivery, to queue: String) -> AMQPOutboundMessage {
-        var properties = delivery.properties
+    /// The copy of a message with `body` and `properties` that goes back to `queue` for `.republish`.
+    static func copy(body: [UInt8], properties: AMQPProperties, to queue: String) -> AMQPOutboundMessage {
+        var properties = properties
         if let headers = properties.headers {
             let kept = AMQPTable(entries: headers.filter { !brokerDeliveryHeaders.contains($0.key) })
             properties.headers = kept.isEmpty ? nil : kept
         }
         properties.deliveryMode = .persistent
-        return AMQPOutboundMessage(body: delivery.body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
+        return AMQPOutboundMessage(body: body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
     }
 }

@@ -28,23 +28,22 @@ struct DeadLetterRecord: Sendable, Encodable {
         case lastError = "last_error", replays, bodyBytes = "body_bytes"
     }
 
-    /// The record of a fetched dead letter.
-    init(_ delivery: AMQPDelivery) {
-        self.init(properties: delivery.properties, bodyBytes: delivery.body.count)
+    /// The record of a dead letter read through the library.
+    init(_ letter: DeadLetter) {
+        messageID = letter.messageID
+        task = letter.taskName
+        reason = letter.reason
+        attempts = letter.attempts.map { Int64($0) }
+        firstFailureAt = letter.firstFailureAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        lastFailureAt = letter.lastFailureAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        lastError = letter.lastError
+        replays = Int64(letter.replays)
+        bodyBytes = letter.body.count
     }
 
     /// The record of a dead letter with `properties` and a body of `bodyBytes` bytes.
     init(properties: AMQPProperties, bodyBytes: Int) {
-        let headers = properties.headers ?? [:]
-        messageID = properties.messageID
-        task = properties.type
-        reason = headers[WarrenHeaders.deadReason]?.stringValue ?? Self.brokerReason(headers)
-        attempts = headers[WarrenHeaders.attempt]?.intValue
-        firstFailureAt = Self.milliseconds(headers[WarrenHeaders.firstFailureAt])
-        lastFailureAt = Self.milliseconds(headers[WarrenHeaders.lastFailureAt])
-        lastError = headers[WarrenHeaders.lastError].flatMap { $0.stringValue ?? $0.bytesValue.map { String(decoding: $0, as: UTF8.self) } }
-        replays = headers[WarrenHeaders.replays]?.intValue ?? 0
-        self.bodyBytes = bodyBytes
+        self.init(DeadLetter(body: [UInt8](repeating: 0, count: bodyBytes), properties: properties))
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -58,23 +57,6 @@ struct DeadLetterRecord: Sendable, Encodable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(replays, forKey: .replays)
         try container.encode(bodyBytes, forKey: .bodyBytes)
-    }
-
-    /// The reason the broker recorded in `x-death` (newest first) or `x-first-death-reason`.
-    static func brokerReason(_ headers: AMQPTable) -> String? {
-        if let deaths = headers["x-death"]?.arrayValue,
-            let reason = deaths.first?.tableValue?["reason"]?.stringValue
-        {
-            return reason
-        }
-        return headers["x-last-death-reason"]?.stringValue ?? headers["x-first-death-reason"]?.stringValue
-    }
-
-    /// A header holding milliseconds since 1970 (or an AMQP timestamp, in seconds) as milliseconds.
-    static func milliseconds(_ value: AMQPFieldValue?) -> Int64? {
-        guard let value else { return nil }
-        if let milliseconds = value.intValue { return milliseconds }
-        return value.timestampValue.flatMap { Int64(exactly: $0) }.map { $0 * 1000 }
     }
 
     /// Milliseconds since 1970 in ISO 8601, UTC, to the second or to the millisecond.

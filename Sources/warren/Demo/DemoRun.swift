@@ -122,7 +122,7 @@ struct DemoRun {
         let deadQueue = taskQueue.deadLetterQueue
         let records = try await connection.withChannel { channel in
             var records: [DeadLetterRecord] = []
-            while let delivery = try await channel.get(queue: deadQueue) { records.append(DeadLetterRecord(delivery)) }
+            while let delivery = try await channel.get(queue: deadQueue) { records.append(DeadLetterRecord(DeadLetter(delivery))) }
             return records
         }
         narrator.plain("")

@@ -7,8 +7,9 @@ struct DeadLettersListCommand: ReportingCommand {
         commandName: "list",
         abstract: "Show the dead letters of a queue without removing them.",
         discussion: """
-            Fetches up to --limit messages from QUEUE.dead without acknowledging them, then closes the \
-            channel so that the broker puts them back, in order.
+            Fetches up to --limit messages from QUEUE.dead without acknowledging them, then gives each \
+            back (basic.nack with requeue) so they stay, in order. Warren's quorum dead-letter queues \
+            have a delivery limit of 1,000,000, so listing never drops one (docs/operating.md).
             """
     )
 
@@ -36,23 +37,17 @@ struct DeadLettersListCommand: ReportingCommand {
         let deadQueue = TaskQueue(queue).deadLetterQueue
         let limit = self.limit
         let (records, total) = try await AMQPConnection.withConnection(amqp) { connection in
-            guard let before = try await QueueProbe.counts(deadQueue, on: connection) else {
+            let dead = DeadLetterQueue(for: TaskQueue(queue), on: connection)
+            guard let before = try await dead.count() else {
                 throw CLIFailure("queue '\(deadQueue)' does not exist; has a worker for '\(deadQueue.dropLast(5))' run yet?")
             }
-            let channel = try await connection.openChannel()
-            var records: [DeadLetterRecord] = []
-            // Only as many as were there at the start: fetched messages are unacked, not gone.
-            while records.count < min(limit, Int(before.messageCount)), let delivery = try await channel.get(queue: deadQueue) {
-                records.append(DeadLetterRecord(delivery))
-            }
-            // Closing the channel returns every unacked message to the queue.
-            try await channel.close()
-            if let after = try await QueueProbe.counts(deadQueue, on: connection), after.messageCount < before.messageCount {
+            let records = try await dead.list(limit: limit).map(DeadLetterRecord.init)
+            if let after = try await dead.count(), after < before {
                 Console.error(
-                    "warren: warning: '\(deadQueue)' held \(before.messageCount) messages before listing and \(after.messageCount) after; another consumer is taking them"
+                    "warren: warning: '\(deadQueue)' held \(before) messages before listing and \(after) after; another consumer is taking them"
                 )
             }
-            return (records, Int(before.messageCount))
+            return (records, before)
         }
         if json {
             try JSONOutput.print(records)

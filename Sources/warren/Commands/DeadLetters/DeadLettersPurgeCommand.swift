@@ -22,9 +22,7 @@ struct DeadLettersPurgeCommand: ReportingCommand {
         let deadQueue = TaskQueue(queue).deadLetterQueue
         let purged = try await AMQPConnection.withConnection(amqp) { connection in
             try await QueueProbe.requireQueue(deadQueue, on: connection, hint: "nothing to purge")
-            return try await connection.withChannel { channel in
-                try await channel.queuePurge(deadQueue)
-            }
+            return try await DeadLetterQueue(for: TaskQueue(queue), on: connection).purge()
         }
         Console.out("purged \(purged) dead letter\(purged == 1 ? "" : "s") from '\(deadQueue)'")
     }
