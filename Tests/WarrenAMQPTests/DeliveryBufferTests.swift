@@ -102,7 +102,7 @@ struct DeliveryBufferTests {
         #expect(cancels.count == 2)
     }
 
-    @Test("deliveries the application will not see are rejected with requeue; a no-ack consumer's are not")
+    @Test("deliveries the application will not see are nacked with requeue; a no-ack consumer's are not")
     func givesBack() async throws {
         let deliveries = try Deliveries()
         let buffer = DeliveryBuffer()
@@ -116,7 +116,7 @@ struct DeliveryBufferTests {
         var commands: [Command] = []
         deliveries.core.inbox.drain(into: &commands)
         let rejected = commands.compactMap { command -> UInt64? in
-            guard case .settle(_, .reject(let tag, requeue: true)) = command else { return nil }
+            guard case .settle(_, .nack(let tag, multiple: false, requeue: true)) = command else { return nil }
             return tag
         }
         // 2-5 from the iterator, 6 from the buffer; 1 was handed out and is the application's to settle.

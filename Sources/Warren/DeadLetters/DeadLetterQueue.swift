@@ -10,7 +10,7 @@ import WarrenAMQP
 ///
 /// Listing fetches messages without acknowledging them and then gives each back with
 /// `basic.nack(requeue: true)`, so they stay, in order. On a quorum queue each listing is one delivery
-/// of every message listed (RabbitMQ before 4.1 counts a nack with requeue; 4.1 and later do not):
+/// of every message listed (RabbitMQ 3.10 and 4.0 count a nack with requeue, 4.3 does not):
 /// Warren declares quorum dead-letter queues with a delivery limit of one million
 /// (``TaskQueue/deadLetterDeliveryLimit``) so that no number of listings drops one. A `Q.dead` made by
 /// a Warren before that has the broker's default on RabbitMQ 4.0+ (20): `warren queues upgrade`
@@ -144,7 +144,7 @@ public struct DeadLetterQueue: Sendable {
         return count
     }
 
-    /// Returns fetched messages to the queue with `basic.nack(requeue: true)`: what RabbitMQ 4.1+
+    /// Returns fetched messages to the queue with `basic.nack(requeue: true)`: what RabbitMQ 4.3
     /// does not count as a delivery. A message whose channel is gone was returned by the broker.
     private func giveBack(_ deliveries: [AMQPDelivery]) {
         for delivery in deliveries {

@@ -4,7 +4,7 @@ import WarrenAMQP
 /// began, or one whose handler was cancelled when the grace period ran out.
 ///
 /// Giving back must not spend the message's delivery attempts. A quorum queue counts every
-/// `basic.reject` with requeue, a closed channel and, before RabbitMQ 4.1, a `basic.nack` with requeue
+/// `basic.reject` with requeue, a closed channel and, before RabbitMQ 4.3, a `basic.nack` with requeue
 /// toward its delivery limit (``BrokerVersion/nackRequeueCountsTowardDeliveryLimit``); a worker that
 /// restarts often would otherwise push tasks that never failed to `Q.dead` (`delivery_limit`).
 enum HandBack: Sendable, Equatable {

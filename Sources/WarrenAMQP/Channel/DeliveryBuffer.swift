@@ -12,7 +12,7 @@ import Synchronization
 /// It ends in one of two ways: ``finish(throwing:)`` (the consumer was cancelled, or the channel or
 /// connection ended: buffered deliveries are still handed out first, then the error if any), or
 /// ``cancel()`` (the application stopped iterating: the `onCancel` handler asks the broker to cancel
-/// the consumer, and buffered deliveries are rejected with requeue, so they go back to the queue at
+/// the consumer, and buffered deliveries are nacked with requeue, so they go back to the queue at
 /// once instead of holding prefetch slots until the channel closes).
 final class DeliveryBuffer: Sendable {
     /// Whether a delivery was taken.
@@ -42,12 +42,14 @@ final class DeliveryBuffer: Sendable {
         self.settlesDeliveries = settlesDeliveries
     }
 
-    /// Gives deliveries the application will not see back to the broker (`basic.reject`, requeue).
-    /// A delivery whose channel is gone needs nothing: the broker requeued it already.
+    /// Gives deliveries the application will not see back to the broker (`basic.nack`, requeue: what
+    /// RabbitMQ 4.3 does not count toward a quorum queue's delivery limit, where `basic.reject` counts;
+    /// ``BrokerVersion/nackRequeueCountsTowardDeliveryLimit``). A delivery whose channel is gone needs
+    /// nothing: the broker requeued it already.
     func giveBack(_ deliveries: some Collection<AMQPDelivery>) {
         guard settlesDeliveries else { return }
         for delivery in deliveries {
-            try? delivery.acknowledger.settle(.reject(delivery.deliveryTag, requeue: true))
+            try? delivery.acknowledger.settle(.nack(delivery.deliveryTag, multiple: false, requeue: true))
         }
     }
 

@@ -271,12 +271,13 @@ extension IODriver {
                 return
             }
             // The consumer is gone (being cancelled): give the message back at once, unless the
-            // broker counts it as settled already (no-ack), where a reject would be a channel error.
+            // broker counts it as settled already (no-ack), where a nack would be a channel error. A
+            // nack with requeue: RabbitMQ 4.3 does not count it as a quorum delivery, a reject it does.
             guard consumer?.noAck != true else {
                 logger.debug("dropping a no-ack delivery for a consumer that is gone", metadata: ["consumer_tag": "\(consumerTag)"])
                 return
             }
-            amqp_basic_reject(connection, channel.number, deliveryTag, 1)
+            amqp_basic_nack(connection, channel.number, deliveryTag, 0, 1)
         case .getOK(let deliveryTag, let redelivered, let exchange, let routingKey, let messageCount):
             let delivery = AMQPDelivery(
                 body: content.body, properties: content.properties, deliveryTag: deliveryTag,
@@ -293,10 +294,11 @@ extension IODriver {
             if case .basicGet(_, let getNoAck) = call.request { noAck = getNoAck } else { noAck = false }
             if !noAck { channel.acks.delivered(deliveryTag) }
             if !call.succeed(.got(delivery)) {
-                // The caller gave up: put the message back, unless it was fetched with no-ack.
+                // The caller gave up: put the message back, unless it was fetched with no-ack. A nack
+                // with requeue, which RabbitMQ 4.3 does not count as a quorum delivery.
                 if noAck { return }
                 channel.acks.settled(deliveryTag, multiple: false)
-                amqp_basic_reject(connection, channel.number, deliveryTag, 1)
+                amqp_basic_nack(connection, channel.number, deliveryTag, 0, 1)
             }
         case .returned(let reason):
             let sequence = content.properties.headers?[Self.publishSequenceHeader]?.intValue
