@@ -7,7 +7,9 @@
 #
 # AMQP_URL defaults to amqp://guest:guest@127.0.0.1:5672/%2F. Set WARREN_SKIP_BROKER_SETUP=1 to
 # skip the broker setup (e.g. when AMQP_URL points at a broker elsewhere).
-# The exit status is swift test's.
+# With no arguments and WARREN_MATRIX=1 (as .ci/run sets it), the whole suite is followed by the test
+# matrix, scripts/test-matrix.sh: RabbitMQ 4.0 and 4.3, rabbitmq-c 0.18, the pipe wake-up.
+# The exit status is swift test's (non-zero if any part failed).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -75,6 +77,14 @@ if [[ $# -eq 0 ]]; then
         bash "$root/scripts/bench.sh" --smoke || smoke=$?
         echo "[test] benchmark smoke run exited with status $smoke" >&2
         [[ $smoke -eq 0 ]] || status=$smoke
+    fi
+    # The matrix reuses this build (.build) for its swift test --skip-build runs.
+    if [[ ${WARREN_MATRIX:-0} == 1 ]]; then
+        matrix=0
+        echo "[test] bash scripts/test-matrix.sh (WARREN_MATRIX=1)" >&2
+        bash "$root/scripts/test-matrix.sh" || matrix=$?
+        echo "[test] test matrix exited with status $matrix" >&2
+        [[ $matrix -eq 0 ]] || status=$matrix
     fi
 fi
 exit "$status"
