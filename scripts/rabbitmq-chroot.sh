@@ -147,6 +147,12 @@ remove_root() {
     local root=$1
     [[ -n $root && $root == "$BASE"/rabbitmq-* ]] || die "refusing to delete '$root'"
     [[ -e $root ]] || return 0
+    local real p pids=()
+    real=$(readlink -f "$root")
+    for p in /proc/[0-9]*; do
+        [[ $(readlink "$p/root" 2>/dev/null) != "$real" ]] || pids+=("${p#/proc/}")
+    done
+    ((${#pids[@]} == 0)) || die "processes run inside $root (pids ${pids[*]}; stop its nodes first); not deleting it"
     umount_below "$root"
     if findmnt -rn -o TARGET | awk -v d="$(readlink -f "$root")" 'index($0, d "/") == 1 { found = 1 } END { exit !found }'; then
         die "something is still mounted below $root; not deleting it"
