@@ -45,7 +45,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 SCRIPT="$root/scripts/test-matrix.sh"
 SWIFT=${WARREN_SWIFT:-swift}
 ALL_JOBS=(broker-4.0 broker-4.3 rabbitmq-c-0.18 pipe-wakeup)
@@ -302,16 +302,16 @@ main() {
         log "======== job $job: ${statuses[-1]} in ${times[-1]} s ========"
     done
 
-    local i failed=0
+    local i any_failed=0
     {
         printf '\n[test-matrix] summary (%s s in all)\n' "$(seconds_since "$t_all")"
         printf '  %-18s %-22s %9s\n' job status seconds
         for i in "${!names[@]}"; do
             printf '  %-18s %-22s %9s\n' "${names[i]}" "${statuses[i]}" "${times[i]}"
-            [[ ${statuses[i]} == passed ]] || failed=1
+            [[ ${statuses[i]} == passed ]] || any_failed=1
         done
     } >&2
-    exit "$failed"
+    exit "$any_failed"
 }
 
 if [[ ${1:-} == --job ]]; then
