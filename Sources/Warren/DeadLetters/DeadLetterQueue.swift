@@ -44,21 +44,19 @@ public struct DeadLetterQueue: Sendable {
     /// - Throws: ``AMQPError`` `.channelClosed` with 404 when the dead-letter queue does not exist.
     public func list(limit: Int = 100) async throws -> [DeadLetter] {
         guard limit > 0 else { return [] }
-        let present = try await requireCount()
+        _ = try await requireCount()
         let channel = try await connection.openChannel()
         var fetched: [AMQPDelivery] = []
         do {
-            // Only as many as were there at the start: fetched messages are unacked, not gone.
-            while fetched.count < min(limit, present), let delivery = try await channel.get(queue: name) {
+            // Fetched messages stay unacked until the end, so each is fetched once.
+            while fetched.count < limit, let delivery = try await channel.get(queue: name) {
                 fetched.append(delivery)
             }
         } catch {
-            giveBack(fetched)
-            try? await channel.close()
+            await giveBack(fetched, closing: channel)
             throw error
         }
-        giveBack(fetched)
-        try? await channel.close()
+        await giveBack(fetched, closing: channel)
         return fetched.map(DeadLetter.init)
     }
 
@@ -73,8 +71,9 @@ public struct DeadLetterQueue: Sendable {
     }
 
     /// Moves dead letters back to the task queue, to be attempted again from attempt 1 (see
-    /// ``DeadLetter/replayMessage(to:)``). Only the messages present when the call starts are
-    /// considered, so tasks that die again meanwhile are not replayed in a loop. Each copy is
+    /// ``DeadLetter/replayMessage(to:)``). A task this call replayed that dies again meanwhile is
+    /// recognised (same message id, one more replay) and left in place, so nothing is replayed in a
+    /// loop. Each copy is
     /// confirmed by the broker before its dead letter is removed: a failure leaves it where it was.
     /// - Parameters:
     ///   - messageID: Only the dead letters with this message id; nil for all.
@@ -82,7 +81,7 @@ public struct DeadLetterQueue: Sendable {
     ///   - batchSize: Copies published before their confirms are awaited.
     /// - Throws: ``AMQPError`` `.channelClosed` with 404 when a queue does not exist.
     public func replay(messageID: String? = nil, limit: Int? = nil, batchSize: Int = 100) async throws -> ReplayOutcome {
-        let present = try await requireCount()
+        _ = try await requireCount()
         // The task queue must exist, or every copy would come back unroutable.
         _ = try await connection.withChannel { channel in try await channel.queueDeclare(taskQueue, passive: true) }
         let reading = try await connection.openChannel()
@@ -90,21 +89,26 @@ public struct DeadLetterQueue: Sendable {
         try await publishing.confirmSelect(maxOutstanding: max(1, batchSize))
         var outcome = ReplayOutcome()
         var skipped: [AMQPDelivery] = []
-        var fetched = 0
+        // (message id, replays) of each copy published: a dead letter with the same id and one more
+        // replay is that copy, dead again.
+        var replayedCopies: Set<ReplayedCopy> = []
         let wanted = limit ?? Int.max
         do {
-            rounds: while fetched < present, outcome.replayed < wanted {
+            // Fetched messages stay unacked until the end, so each is fetched once and the loop ends
+            // when the queue has nothing left to hand out.
+            rounds: while outcome.replayed < wanted {
                 var batch: [AMQPDelivery] = []
-                while batch.count < batchSize, fetched < present, outcome.replayed + batch.count < wanted {
-                    guard let delivery = try await reading.get(queue: name) else { break rounds }
-                    fetched += 1
-                    if let messageID, delivery.properties.messageID != messageID {
+                while batch.count < batchSize, outcome.replayed + batch.count < wanted {
+                    guard let delivery = try await reading.get(queue: name) else { break }
+                    let letter = DeadLetter(delivery)
+                    let deadAgain = replayedCopies.contains(ReplayedCopy(messageID: letter.messageID, replays: letter.replays))
+                    if deadAgain || (messageID != nil && letter.messageID != messageID) {
                         skipped.append(delivery)
                         continue
                     }
                     batch.append(delivery)
                 }
-                if batch.isEmpty { continue }
+                if batch.isEmpty { break rounds }
                 let results = await republish(batch, on: publishing)
                 for (delivery, error) in zip(batch, results) {
                     if let error {
@@ -114,15 +118,16 @@ public struct DeadLetterQueue: Sendable {
                     }
                     try delivery.ack()
                     outcome.replayed += 1
+                    let letter = DeadLetter(delivery)
+                    replayedCopies.insert(ReplayedCopy(messageID: letter.messageID, replays: letter.replays + 1))
                 }
                 if outcome.failure != nil { break }
             }
         } catch {
             outcome.failure = outcome.failure ?? error
         }
-        giveBack(skipped)
         try? await publishing.close()
-        try? await reading.close()
+        await giveBack(skipped, closing: reading)
         return outcome
     }
 
@@ -144,12 +149,28 @@ public struct DeadLetterQueue: Sendable {
         return count
     }
 
-    /// Returns fetched messages to the queue with `basic.nack(requeue: true)`: what RabbitMQ 4.3
-    /// does not count as a delivery. A message whose channel is gone was returned by the broker.
-    private func giveBack(_ deliveries: [AMQPDelivery]) {
-        for delivery in deliveries {
-            try? delivery.nack(requeue: true)
+    /// Returns fetched messages to the queue with one `basic.nack(multiple, requeue)` (what RabbitMQ 4.3 does
+    /// not count as a delivery), closes the channel, then waits, at most two seconds, until the queue
+    /// shows them again: a quorum queue applies returns after the channel's close-ok, and a call right
+    /// after this one must find them. A message whose channel is gone was returned by the broker.
+    private func giveBack(_ deliveries: [AMQPDelivery], closing channel: AMQPChannel) async {
+        // One nack for all (multiple, up to the highest tag): every unacked delivery of this channel
+        // is one of `deliveries`, and one command returns them in order, where single nacks were
+        // seen to come back partly reversed on RabbitMQ 3.10.
+        try? deliveries.max(by: { $0.deliveryTag < $1.deliveryTag })?.nack(multiple: true, requeue: true)
+        try? await channel.close()
+        guard !deliveries.isEmpty else { return }
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            guard let count = try? await count(), count < deliveries.count else { return }
+            try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// A replay copy published by this call: its message id and replay count.
+    private struct ReplayedCopy: Hashable {
+        var messageID: String?
+        var replays: Int
     }
 
     /// Publishes the replay copies concurrently; returns each one's error, in order.

@@ -21,6 +21,15 @@ final class ConcurrencyLimit: Sendable {
     /// The number of holders now.
     var running: Int { state.withLock { $0.running } }
 
+    /// Takes a free slot if there is one and nobody waits for it; never waits.
+    func tryAcquire() -> Bool {
+        state.withLock { state -> Bool in
+            guard state.running < limit && state.slotWaiters.isEmpty else { return false }
+            state.running += 1
+            return true
+        }
+    }
+
     /// Waits for a free slot and takes it. Throws `CancellationError` when cancelled while waiting.
     func acquire() async throws {
         // Fast path: a free slot and nobody waiting; no continuation needed.

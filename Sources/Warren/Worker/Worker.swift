@@ -194,7 +194,16 @@ public struct Worker: Service {
                     group.addTask { await processor.handBack(delivery, method: handBack) }
                     continue
                 }
-                try await slots.acquire()
+                if !slots.tryAcquire() {
+                    // Every slot is busy: wait for one, but not past the start of graceful shutdown,
+                    // whose grace period for the running handlers begins only once this loop ends.
+                    do {
+                        try await cancelWhenGracefulShutdown { try await slots.acquire() }
+                    } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
+                        group.addTask { await processor.handBack(delivery, method: handBack) }
+                        continue
+                    }
+                }
                 if Task.isShuttingDownGracefully {
                     slots.release()
                     group.addTask { await processor.handBack(delivery, method: handBack) }
