@@ -32,8 +32,10 @@ struct QuorumSemanticsTests {
         }
         let dead = DeadLetterQueue(for: queue, on: connection)
         for round in 1...50 {
+            // Every dead letter, once; the order of given-back messages is the broker's (RabbitMQ 4.3
+            // was seen to reorder some).
             let listed = try await dead.list(limit: 100)
-            #expect(listed.compactMap(\.messageID) == ids, "listing \(round)")
+            #expect(listed.count == ids.count && Set(listed.compactMap(\.messageID)) == Set(ids), "listing \(round)")
             if listed.count != ids.count { break }
         }
         for (index, id) in ids.prefix(50).enumerated() {
@@ -46,7 +48,8 @@ struct QuorumSemanticsTests {
             let ready = try await channel.queueDeclare(queue.name, passive: true).messageCount
             return deadCount == 10 && ready == 50
         }
-        #expect(try await dead.list(limit: 100).compactMap(\.messageID) == Array(ids.suffix(10)))
+        let rest = try await dead.list(limit: 100).compactMap(\.messageID)
+        #expect(rest.count == 10 && Set(rest) == Set(ids.suffix(10)))
         let replayed = try await drain(queue.name, on: channel)
         #expect(Set(replayed.compactMap(\.properties.messageID)) == Set(ids.prefix(50)))
     }
