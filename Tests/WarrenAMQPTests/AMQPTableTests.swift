@@ -18,13 +18,59 @@ struct AMQPTableTests {
         #expect(table[1].value == .int64(2))
     }
 
-    @Test("Equality is order-sensitive")
-    func orderedEquality() {
-        let forward: AMQPTable = ["a": 1, "b": 2]
-        let backward: AMQPTable = ["b": 2, "a": 1]
-        #expect(forward != backward)
-        #expect(forward == ["a": 1, "b": 2])
-        #expect(Set([forward, backward, ["a": 1, "b": 2]]).count == 2)
+    @Test("Equality and hashing ignore the order of the keys")
+    func unorderedEquality() {
+        let forward: AMQPTable = ["a": 1, "b": 2, "c": "three"]
+        let backward: AMQPTable = ["c": "three", "b": 2, "a": 1]
+        #expect(forward == backward)
+        #expect(forward.hashValue == backward.hashValue)
+        #expect(Set([forward, backward, ["b": 2, "a": 1, "c": "three"]]).count == 1)
+        // The order itself is kept for iteration (and encoding).
+        #expect(forward.keys == ["a", "b", "c"])
+        #expect(backward.keys == ["c", "b", "a"])
+        let forwardValues: [AMQPFieldValue] = forward.map(\.value)
+        let backwardValues: [AMQPFieldValue] = backward.map(\.value)
+        #expect(forwardValues == [.int64(1), .int64(2), .string("three")])
+        #expect(backwardValues == [.string("three"), .int64(2), .int64(1)])
+    }
+
+    @Test("Tables with a different value, kind, key or number of keys are not equal")
+    func unorderedInequality() {
+        let table: AMQPTable = ["a": 1, "b": 2]
+        #expect(table != ["b": 3, "a": 1])
+        #expect(table != ["b": .int32(2), "a": 1])
+        #expect(table != ["a": 1, "c": 2])
+        #expect(table != ["a": 1])
+        #expect(table != ["b": 2, "a": 1, "c": 3])
+        #expect(table != [:])
+        #expect(AMQPTable() == [:])
+        #expect(Set([table, ["b": 3, "a": 1], ["a": 1, "c": 2], ["a": 1]]).count == 4)
+    }
+
+    @Test("Nested tables compare as unordered maps too; arrays stay ordered")
+    func nestedUnorderedEquality() {
+        let one: AMQPTable = ["outer": .table(["x": 1, "y": .table(["p": true, "q": false])]), "n": 0]
+        let two: AMQPTable = ["n": 0, "outer": .table(["y": .table(["q": false, "p": true]), "x": 1])]
+        #expect(one == two)
+        #expect(one.hashValue == two.hashValue)
+        let changed: AMQPTable = ["n": 0, "outer": .table(["y": .table(["q": true, "p": true]), "x": 1])]
+        #expect(one != changed)
+        let extraKey: AMQPTable = ["n": 0, "outer": .table(["y": .table(["q": false, "p": true, "r": 1]), "x": 1])]
+        #expect(one != extraKey)
+        let arrays: AMQPTable = ["list": [1, 2]]
+        #expect(arrays != ["list": [2, 1]])
+    }
+
+    @Test("A repeated key compares with the value the subscript reads (its last)")
+    func duplicateKeyEquality() {
+        let repeated = AMQPTable(entries: [
+            (key: "k", value: .int64(1)),
+            (key: "other", value: .int64(0)),
+            (key: "k", value: .int64(2)),
+        ])
+        #expect(repeated == ["other": 0, "k": 2])
+        #expect(repeated.hashValue == (["other": 0, "k": 2] as AMQPTable).hashValue)
+        #expect(repeated != ["other": 0, "k": 1])
     }
 
     @Test("Subscript reads, replaces in place, appends and removes")

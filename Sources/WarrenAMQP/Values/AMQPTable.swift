@@ -1,8 +1,14 @@
 /// An AMQP field table: an ordered list of string keys and ``AMQPFieldValue`` values, as used for
 /// message headers and for queue, exchange, binding and consumer arguments.
 ///
-/// A table keeps its entries in order, as they travel on the wire; equality is order-sensitive
-/// (`["a": 1, "b": 2] != ["b": 2, "a": 1]`). Build one with a dictionary literal and read it by key:
+/// A table keeps its entries in order: iteration, ``keys``, ``description`` and the wire encoding
+/// all follow it. Equality and hashing, however, treat the table as what AMQP says it is, an
+/// unordered map from keys to values: `["a": 1, "b": 2] == ["b": 2, "a": 1]`, because brokers are
+/// free to reorder a table (RabbitMQ 4.0 and later hand message headers back sorted by key). Two
+/// tables are equal when they have the same keys and, for every key, the same value as the
+/// subscript reads it (nested tables compare the same way; field arrays stay ordered). Compare
+/// `Array(table)` or ``keys`` to check the order itself. Build one with a dictionary literal and read
+/// it by key:
 ///
 /// ```swift
 /// var headers: AMQPTable = ["tenant": "acme", "attempt": 1]
@@ -14,7 +20,8 @@
 /// A table received from the broker may hold the same key more than once. Reading a key returns
 /// its last value; setting a key replaces the first occurrence in place and drops the others;
 /// setting `nil` removes every occurrence. A dictionary literal is applied entry by entry through the
-/// subscript, so for a repeated key the last value wins.
+/// subscript, so for a repeated key the last value wins. Equality sees only that last value:
+/// `AMQPTable(entries: [("k", 1), ("k", 2)]) == ["k": 2]`, although the two encode differently.
 public struct AMQPTable: Sendable, Hashable {
     /// One stored key and value.
     struct Entry: Sendable, Hashable {
@@ -80,6 +87,43 @@ public struct AMQPTable: Sendable, Hashable {
     /// Whether the table has an entry for `key`.
     public func contains(key: String) -> Bool {
         storage.contains(where: { $0.key == key })
+    }
+}
+
+extension AMQPTable {
+    /// Whether both tables map the same keys to the same values, in any order (see the type's
+    /// documentation; a repeated key counts with its last value).
+    public static func == (lhs: AMQPTable, rhs: AMQPTable) -> Bool {
+        if lhs.storage == rhs.storage { return true }
+        let left = lhs.effectiveEntries()
+        let right = rhs.effectiveEntries()
+        guard left.count == right.count else { return false }
+        for (key, value) in left {
+            guard let other = right[key], other == value else { return false }
+        }
+        return true
+    }
+
+    /// Hashes the keys and values without regard to their order, consistently with ``==(_:_:)``.
+    public func hash(into hasher: inout Hasher) {
+        let entries = effectiveEntries()
+        var combined: UInt = 0
+        for (key, value) in entries {
+            var entryHasher = Hasher()
+            entryHasher.combine(key)
+            entryHasher.combine(value)
+            combined ^= UInt(bitPattern: entryHasher.finalize())
+        }
+        hasher.combine(entries.count)
+        hasher.combine(combined)
+    }
+
+    /// Every key once, with the value the subscript reads for it (the last occurrence).
+    private func effectiveEntries() -> [String: AMQPFieldValue] {
+        var entries: [String: AMQPFieldValue] = [:]
+        entries.reserveCapacity(storage.count)
+        for entry in storage { entries[entry.key] = entry.value }
+        return entries
     }
 }
 
