@@ -10,8 +10,10 @@ struct QueuesCommand: ReportingCommand {
         discussion: """
             With --queue, shows the named queues. Without it, lists Warren's task queues (those that \
             dead-letter to 'warren.dead-letter') from the RabbitMQ management API, which needs the \
-            rabbitmq_management plugin. The counts come from the broker over AMQP.
-            """
+            rabbitmq_management plugin. The counts come from the broker over AMQP. \
+            `warren queues upgrade` recreates a queue with Warren's arguments.
+            """,
+        subcommands: [QueuesUpgradeCommand.self]
     )
 
     /// One queue's counts.
@@ -31,7 +33,7 @@ struct QueuesCommand: ReportingCommand {
     @Flag(help: "Print one JSON array instead of a table.")
     var json = false
 
-    @Option(name: .customLong("management-url"), help: "The management API (default: http://AMQP-HOST:15672).")
+    @Option(name: .customLong("management-url"), help: "The management API (default: $WARREN_MANAGEMENT_URL if set, else http://AMQP-HOST:15672).")
     var managementURL: String?
 
     mutating func execute() async throws {

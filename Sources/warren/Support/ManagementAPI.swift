@@ -29,11 +29,22 @@ struct ManagementAPI: Sendable {
     let password: String
     let virtualHost: String
 
-    /// The API of the broker at `amqp` (same host, port 15672, same credentials), or at `override`.
-    init(amqp: AMQPConnection.Configuration, override: String?) throws {
-        let text = override ?? "http://\(amqp.host.contains(":") ? "[\(amqp.host)]" : amqp.host):15672"
+    /// The environment variable that names the management API when `--management-url` is not given.
+    static let environmentVariable = "WARREN_MANAGEMENT_URL"
+
+    /// The API at `override` (`--management-url`), else at `$WARREN_MANAGEMENT_URL` when it is set and
+    /// not empty, else of the broker at `amqp` (same host, port 15672). Always with `amqp`'s
+    /// credentials and vhost.
+    init(
+        amqp: AMQPConnection.Configuration,
+        override: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let fromEnvironment = environment[Self.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let text = override ?? fromEnvironment ?? "http://\(amqp.host.contains(":") ? "[\(amqp.host)]" : amqp.host):15672"
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw CLIFailure.usage("--management-url '\(text)' is not an http(s) URL")
+            let source = override != nil ? "--management-url" : "\(Self.environmentVariable)"
+            throw CLIFailure.usage("\(source) '\(text)' is not an http(s) URL")
         }
         baseURL = url
         user = amqp.user

@@ -27,6 +27,12 @@ final class TestScope: Sendable {
         self.amqpURL = amqpURL
     }
 
+    /// The broker's management API: `WARREN_MANAGEMENT_URL` when set (a node of its own, e.g. the
+    /// matrix's RabbitMQ 4.x), else `nil` (the CLI's default, the AMQP host on port 15672).
+    static var managementURL: String? {
+        ProcessInfo.processInfo.environment["WARREN_MANAGEMENT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Runs `body` with a fresh scope named after `name`, then cleans up, whether it returned or threw.
     static func run(_ name: String, _ body: (TestScope) async throws -> Void) async throws {
         let queue = "warren-cli-test-\(name)-\(UInt32.random(in: 0...UInt32.max))"
@@ -46,15 +52,19 @@ final class TestScope: Sendable {
     }
 
     /// Starts `warren ARGUMENTS` (killed at cleanup if still running).
-    func start(_ arguments: [String], stdin: String? = nil) throws -> CLIProcess {
-        let process = try CLIProcess(arguments, environment: ["AMQP_URL": amqpURL], stdin: stdin, directory: directory)
+    /// `environment` is added to the test's (after `AMQP_URL`).
+    func start(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIProcess {
+        let merged = ["AMQP_URL": amqpURL].merging(environment) { $1 }
+        let process = try CLIProcess(arguments, environment: merged, stdin: stdin, directory: directory)
         processes.withLock { $0.append(process) }
         return process
     }
 
     /// Runs `warren ARGUMENTS` to completion (killed after `limit`).
-    func run(_ arguments: [String], stdin: String? = nil, within limit: Duration = .seconds(20)) async throws -> CLIResult {
-        let process = try start(arguments, stdin: stdin)
+    func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], within limit: Duration = .seconds(20)
+    ) async throws -> CLIResult {
+        let process = try start(arguments, stdin: stdin, environment: environment)
         let status = await process.waitForExit(within: limit)
         return CLIResult(status: status, stdout: process.stdout, stderr: process.stderr)
     }
