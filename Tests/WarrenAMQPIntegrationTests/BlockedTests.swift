@@ -18,7 +18,7 @@ struct BlockedTests {
         let connection = try await AMQPConnection.connect(configuration)
         let channel = try await connection.openChannel()
         let queue = uniqueName("blocked")
-        try await channel.queueDeclare(queue, durable: false)
+        try await channel.queueDeclare(queue, durable: false, exclusive: true)
         try await channel.confirmSelect()
         #expect(connection.blockedState == .unblocked)
 

@@ -17,7 +17,7 @@ struct CallerThreadPublishTests {
     func idleConnection() async throws {
         let queue = uniqueName("caller-thread")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             let before = callerThreadExecutions(connection)
             for index in 0..<10 {
@@ -37,7 +37,7 @@ struct CallerThreadPublishTests {
     func largePublishUsesTheIOThread() async throws {
         let queue = uniqueName("caller-thread-large")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await Task.sleep(for: .milliseconds(20))
             let before = callerThreadExecutions(connection)
@@ -56,7 +56,7 @@ struct CallerThreadPublishTests {
         let publishers = 8
         let perPublisher = 250
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             let before = callerThreadExecutions(connection)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for publisher in 0..<publishers {
@@ -90,7 +90,7 @@ struct CallerThreadPublishTests {
         let queue = uniqueName("caller-thread-close")
         let connection = try await AMQPConnection.connect(try testConfiguration())
         let channel = try await connection.openChannel()
-        try await channel.queueDeclare(queue, durable: false, arguments: ["x-expires": .int32(60_000)])
+        try await channel.queueDeclare(queue, durable: false, exclusive: true, arguments: ["x-expires": .int32(60_000)])
         try await channel.confirmSelect()
         let confirmed = ConfirmCount()
         let outcomes = try await withTimeLimit(.seconds(30), "publishers ending after the close") {

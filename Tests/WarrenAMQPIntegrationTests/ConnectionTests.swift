@@ -88,7 +88,7 @@ struct ConnectionTests {
         let queue = uniqueName("heartbeat")
         try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
             #expect(connection.negotiatedHeartbeat == 1)
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             // The broker drops a client that sends nothing for two intervals; stay idle for 3.5.
             try await Task.sleep(for: .milliseconds(3500))
             #expect(connection.isOpen)
@@ -102,7 +102,7 @@ struct ConnectionTests {
         let queue = uniqueName("close")
         let connection = try await AMQPConnection.connect(try testConfiguration())
         let channel = try await connection.openChannel()
-        try await channel.queueDeclare(queue, durable: false, autoDelete: true)
+        try await channel.queueDeclare(queue, durable: false, exclusive: true, autoDelete: true)
         let consumer = try await channel.consume(queue: queue)
         let iteration = Task {
             var count = 0

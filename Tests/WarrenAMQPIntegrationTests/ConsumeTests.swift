@@ -8,7 +8,7 @@ struct ConsumeTests {
     func consumeAndAck() async throws {
         let queue = uniqueName("consume")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish((0..<50).map { AMQPOutboundMessage(body: bytes("\($0)"), routingKey: queue) })
             try await channel.basicQos(prefetchCount: 10)
@@ -31,7 +31,7 @@ struct ConsumeTests {
     func nackAndReject() async throws {
         let queue = uniqueName("nack")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish(bytes("again"), routingKey: queue)
             try await channel.basicQos(prefetchCount: 1)
@@ -54,7 +54,7 @@ struct ConsumeTests {
     func multipleAck() async throws {
         let queue = uniqueName("multiple")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish((0..<20).map { AMQPOutboundMessage(body: bytes("\($0)"), routingKey: queue) })
             try await channel.basicQos(prefetchCount: 20)
@@ -73,7 +73,7 @@ struct ConsumeTests {
     func multipleNack() async throws {
         let queue = uniqueName("multiple-nack")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish((0..<5).map { AMQPOutboundMessage(body: bytes("\($0)"), routingKey: queue) })
             try await channel.basicQos(prefetchCount: 5)
@@ -90,7 +90,7 @@ struct ConsumeTests {
     func prefetchHonoured() async throws {
         let queue = uniqueName("prefetch")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish((0..<30).map { AMQPOutboundMessage(body: bytes("\($0)"), routingKey: queue) })
             try await channel.basicQos(prefetchCount: 5)
@@ -116,7 +116,7 @@ struct ConsumeTests {
     func basicGet() async throws {
         let queue = uniqueName("get")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish(bytes("one"), routingKey: queue)
             try await channel.publish(bytes("two"), routingKey: queue)
@@ -135,7 +135,7 @@ struct ConsumeTests {
     func brokerCancelsConsumer() async throws {
         let queue = uniqueName("deleted")
         try await withTestChannel { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             let consumer = try await channel.consume(queue: queue)
             let iteration = Task {
                 for try await _ in consumer {}
@@ -154,7 +154,7 @@ struct ConsumeTests {
     func clientCancelsConsumer() async throws {
         let queue = uniqueName("cancel")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             let consumer = try await channel.consume(queue: queue, consumerTag: "my-tag")
             #expect(consumer.tag == "my-tag")
             #expect(try await channel.queueDeclare(queue, passive: true).consumerCount == 1)
@@ -169,7 +169,7 @@ struct ConsumeTests {
     func abandonedIterationCancelsConsumer() async throws {
         let queue = uniqueName("abandoned")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             let iteration = Task {
                 let consumer = try await channel.consume(queue: queue)
                 for try await _ in consumer {}
@@ -191,7 +191,7 @@ struct ConsumeTests {
     func abandonedDeliveriesGoBack() async throws {
         let queue = uniqueName("given-back")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             for index in 0..<20 { try await channel.publish(bytes("m\(index)"), routingKey: queue) }
             let consuming = try await connection.openChannel()
@@ -228,7 +228,7 @@ struct ConsumeTests {
     func settleOnClosedChannel() async throws {
         let queue = uniqueName("stale-tag")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish(bytes("x"), routingKey: queue)
             let delivery = try #require(try await channel.get(queue: queue))
@@ -247,8 +247,8 @@ struct ConsumeTests {
         let first = uniqueName("first")
         let second = uniqueName("second")
         try await withTestChannel(queues: [first, second]) { _, channel in
-            try await channel.queueDeclare(first, durable: false)
-            try await channel.queueDeclare(second, durable: false)
+            try await channel.queueDeclare(first, durable: false, exclusive: true)
+            try await channel.queueDeclare(second, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish((0..<10).map { AMQPOutboundMessage(body: bytes("a\($0)"), routingKey: first) })
             try await channel.publish((0..<10).map { AMQPOutboundMessage(body: bytes("b\($0)"), routingKey: second) })

@@ -27,7 +27,7 @@ struct FieldTableTests {
             "table": ["nested": ["deeper": ["deepest": true]], "empty": .table([:])],
         ]
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish(bytes("h"), routingKey: queue, properties: AMQPProperties(headers: headers))
             let delivery = try #require(try await channel.get(queue: queue, noAck: true))
@@ -46,10 +46,10 @@ struct FieldTableTests {
         let dlx = uniqueName("dlx")
         try await withTestChannel(queues: [work, dead], exchanges: [dlx]) { _, channel in
             try await channel.exchangeDeclare(dlx, type: .direct, durable: false)
-            try await channel.queueDeclare(dead, durable: false)
+            try await channel.queueDeclare(dead, durable: false, exclusive: true)
             try await channel.queueBind(dead, exchange: dlx, routingKey: work)
             try await channel.queueDeclare(
-                work, durable: false,
+                work, durable: false, exclusive: true,
                 arguments: ["x-dead-letter-exchange": .string(dlx), "x-dead-letter-routing-key": .string(work)]
             )
             try await channel.confirmSelect()

@@ -20,7 +20,7 @@ struct PublishTests {
     func mandatoryReturn() async throws {
         let queue = uniqueName("routable")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             let missing = uniqueName("nowhere")
             // Interleave routable and unroutable publishes: each return must fail only its own publish.
@@ -74,7 +74,7 @@ struct PublishTests {
     func pipelinedWithCap() async throws {
         let queue = uniqueName("pipelined")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect(maxOutstanding: 8)
             let count = 2000
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -111,7 +111,7 @@ struct PublishTests {
     func withoutConfirms() async throws {
         let queue = uniqueName("no-confirms")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             for index in 0..<100 { try await channel.publish(bytes("\(index)"), routingKey: queue) }
             try await channel.basicQos(prefetchCount: 100)
             let consumer = try await channel.consume(queue: queue, noAck: true)
@@ -124,7 +124,7 @@ struct PublishTests {
     func everyProperty() async throws {
         let queue = uniqueName("properties")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false, arguments: ["x-max-priority": 10])
+            try await channel.queueDeclare(queue, durable: false, exclusive: true, arguments: ["x-max-priority": 10])
             try await channel.confirmSelect()
             let timestamp = Date(timeIntervalSince1970: 1_700_000_000)
             let properties = AMQPProperties(
@@ -160,7 +160,7 @@ struct PublishTests {
         var configuration = try testConfiguration()
         configuration.frameMax = 4096
         try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             // Confirmed, so the queue's count below includes what was sent (not mandatory: no sequence header).
             try await channel.confirmSelect()
             let properties = AMQPProperties(headers: ["k": .string(String(repeating: "h", count: valueLength))])
@@ -184,7 +184,7 @@ struct PublishTests {
     func largeBody() async throws {
         let queue = uniqueName("large")
         try await withTestChannel(queues: [queue]) { _, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             let body = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
             try await channel.publish(body, routingKey: queue)

@@ -13,7 +13,7 @@ struct TopologyTests {
             try await channel.exchangeDeclare(names.topic, type: .topic, autoDelete: false)
             try await channel.exchangeDeclare(names.headers, type: .headers)
             try await channel.exchangeDeclare(names.topic, type: .topic, passive: true)
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.queueBind(queue, exchange: names.topic, routingKey: "orders.*.created")
             try await channel.queueBind(queue, exchange: names.headers, arguments: ["x-match": "all", "kind": "invoice"])
             try await channel.confirmSelect()
@@ -54,7 +54,7 @@ struct TopologyTests {
             try await channel.exchangeDeclare(source, type: .fanout, durable: false)
             try await channel.exchangeDeclare(destination, type: .direct, durable: false)
             try await channel.exchangeBind(destination: destination, source: source)
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.queueBind(queue, exchange: destination, routingKey: "k")
             try await channel.confirmSelect()
             try await channel.publish(bytes("x"), exchange: source, routingKey: "k", mandatory: true)
@@ -117,7 +117,7 @@ struct TopologyTests {
     func passiveDeclareCounts() async throws {
         let queue = uniqueName("counts")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             for index in 0..<3 { try await channel.publish(bytes("\(index)"), routingKey: queue) }
             let consumerChannel = try await connection.openChannel()
@@ -138,7 +138,7 @@ struct TopologyTests {
     func deleteConditions() async throws {
         let queue = uniqueName("delete")
         try await withTestChannel(queues: [queue]) { connection, channel in
-            try await channel.queueDeclare(queue, durable: false)
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
             try await channel.confirmSelect()
             try await channel.publish(bytes("keep"), routingKey: queue)
             let error = try await #require(throws: AMQPError.self) { try await channel.queueDelete(queue, ifEmpty: true) }

@@ -10,11 +10,14 @@ broker). Environment:
   AMQP_URL                    the broker (default amqp://guest:guest@127.0.0.1:5672/%2F)
   WARREN_BIN                  the `warren` executable; without it the tests that need it are skipped
   WARREN_INTEROP_REQUIRE_CLI  1: fail, instead of skipping, when the CLI or a subcommand is missing
+  WARREN_MANAGEMENT_URL       the broker's management API (e.g. http://127.0.0.1:15743); when set,
+                              bindings are listed through it instead of the host's `rabbitmqctl`
 
 Every test uses queues of its own (interop-<test>-<random>), deletes them at the end, bounds each
 wait, and kills the processes it started (their whole process group) on every path.
 """
 
+import base64
 import json
 import os
 import re
@@ -24,6 +27,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -37,6 +42,7 @@ EXAMPLES = ROOT / "Examples" / "python"
 SCHEMA_PATH = DOCS / "wire-format.headers.schema.json"
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 REQUIRE_CLI = os.environ.get("WARREN_INTEROP_REQUIRE_CLI") == "1"
+MANAGEMENT_URL = os.environ.get("WARREN_MANAGEMENT_URL") or None
 
 DEAD_LETTER_EXCHANGE = "warren.dead-letter"
 DELIVERY_EXCHANGE = "warren.delay.deliver"
@@ -274,7 +280,7 @@ def spy_on_retries(broker, queue):
     delivery exchange), to look at real retry copies."""
     spy = queue + ".spy"
     channel = broker.fresh_channel()
-    channel.queue_declare(spy, durable=False, auto_delete=False)
+    channel.queue_declare(spy, durable=False, exclusive=True)  # this test's connection only
     channel.queue_bind(spy, DELIVERY_EXCHANGE, "*." * LEVELS + queue)
     broker.queues.append(spy)
     return spy
@@ -384,17 +390,34 @@ def test_swift_worker_declares_the_documented_topology(broker, processes, queue)
     method, properties, body = broker.get(queue + ".dead", 10)
     assert body == b'"expires"' and method.exchange == DEAD_LETTER_EXCHANGE and method.routing_key == queue
     assert properties.headers["x-first-death-reason"] == "expired"
+    rows = list_bindings()
+    if rows is not None:
+        assert (DEAD_LETTER_EXCHANGE, queue + ".dead", queue) in rows
+        assert (DELIVERY_EXCHANGE, queue, "*." * LEVELS + queue) in rows
+        assert ("warren.delay.3", "warren.delay.3", "*." * 22 + "1.#") in rows
+        assert ("warren.delay.3", "warren.delay.2", "*." * 22 + "0.#") in rows
+
+
+def list_bindings():
+    """The broker's bindings as {(source, destination, routing key)}: from the management API at
+    WARREN_MANAGEMENT_URL when set (it must answer), else from the host's `rabbitmqctl` if it has
+    one and it answers (the default broker), else None."""
+    if MANAGEMENT_URL:
+        parameters = pika.URLParameters(AMQP_URL)
+        vhost = urllib.parse.quote(parameters.virtual_host, safe="")
+        url = MANAGEMENT_URL.rstrip("/") + f"/api/bindings/{vhost}?columns=source,destination,routing_key"
+        credentials = f"{parameters.credentials.username}:{parameters.credentials.password}".encode()
+        request = urllib.request.Request(url, headers={"Authorization": "Basic " + base64.b64encode(credentials).decode()})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return {(row["source"], row["destination"], row["routing_key"]) for row in json.load(response)}
     if shutil.which("rabbitmqctl"):
         listing = subprocess.run(
             ["rabbitmqctl", "-q", "list_bindings", "source_name", "destination_name", "routing_key"],
             capture_output=True, text=True, timeout=60,
         )
         if listing.returncode == 0:
-            rows = {tuple(line.split("\t")) for line in listing.stdout.splitlines()}
-            assert (DEAD_LETTER_EXCHANGE, queue + ".dead", queue) in rows
-            assert (DELIVERY_EXCHANGE, queue, "*." * LEVELS + queue) in rows
-            assert ("warren.delay.3", "warren.delay.3", "*." * 22 + "1.#") in rows
-            assert ("warren.delay.3", "warren.delay.2", "*." * 22 + "0.#") in rows
+            return {tuple(line.split("\t")) for line in listing.stdout.splitlines()}
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
