@@ -1,14 +1,28 @@
-// Umbrella header for rabbitmq-c 0.11 (Debian's librabbitmq-dev: headers directly in /usr/include).
+// Umbrella header for rabbitmq-c 0.11 through 0.18.
+//
+// rabbitmq-c 0.13 moved its headers to <rabbitmq-c/...>; 0.15 and later keep the old top-level names
+// only as forwarding files that each emit a deprecation #warning. So the new names come first, and
+// the old ones (Debian 12's 0.11 puts them directly in /usr/include) only when the new ones are absent.
 #ifndef WARREN_CRABBITMQ_SHIM_H
 #define WARREN_CRABBITMQ_SHIM_H
 
+#if __has_include(<rabbitmq-c/amqp.h>)
+#include <rabbitmq-c/amqp.h>
+#include <rabbitmq-c/framing.h>
+#include <rabbitmq-c/tcp_socket.h>
+#include <rabbitmq-c/ssl_socket.h>
+#else
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
 #include <amqp_ssl_socket.h>
+#endif
+
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <pthread.h>
+#if defined(__linux__)
+#include <sys/eventfd.h>
+#endif
 
 /// `amqp_login_with_properties` is variadic, which Swift cannot call: this wrapper fixes the SASL
 /// method to PLAIN with a user name and password.
@@ -20,12 +34,17 @@ static inline amqp_rpc_reply_t warren_login_plain(amqp_connection_state_t state,
                                       AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
+// MARK: - Thread names
+
+#if defined(__linux__)
 /// glibc's `pthread_setname_np` is only declared with _GNU_SOURCE, which Swift's Glibc module does not
-/// define: declared here (glibc has exported it since 2.12) for naming the I/O threads.
+/// define: declared here (glibc has exported it since 2.12, musl since 1.1.16) for naming the I/O
+/// threads. Darwin's own, one-argument `pthread_setname_np` comes with <pthread.h>.
 int pthread_setname_np(pthread_t thread, const char *name);
 
 static inline int warren_set_thread_name(pthread_t thread, const char *name) {
     return pthread_setname_np(thread, name);
 }
+#endif
 
 #endif
