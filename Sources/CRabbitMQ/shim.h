@@ -34,6 +34,20 @@ static inline amqp_rpc_reply_t warren_login_plain(amqp_connection_state_t state,
                                       AMQP_SASL_METHOD_PLAIN, user, password);
 }
 
+// MARK: - Versions
+
+/// The rabbitmq-c version the headers announced when this module was compiled, as `amqp_version()`
+/// writes it ("0.11.0"; "-pre" appended for a development build).
+static inline const char *warren_header_version(void) {
+    return AMQP_VERSION_STRING;
+}
+
+/// The packed form of `warren_header_version()`, as `amqp_version_number()` returns it: one byte each
+/// for major, minor and patch, then 1 for a release.
+static inline uint32_t warren_header_version_number(void) {
+    return AMQP_VERSION;
+}
+
 // MARK: - Thread names
 
 #if defined(__linux__)

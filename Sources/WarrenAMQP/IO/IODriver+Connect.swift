@@ -79,7 +79,10 @@ extension IODriver {
         lastLibraryCall = .now
         logger.debug(
             "AMQP connection open",
-            metadata: ["heartbeat": "\(heartbeat)", "frame_max": "\(negotiated.frameMax)", "channel_max": "\(channelMax)"]
+            metadata: [
+                "heartbeat": "\(heartbeat)", "frame_max": "\(negotiated.frameMax)", "channel_max": "\(channelMax)",
+                "rabbitmq_c": "\(RabbitMQC.loadedVersion)",
+            ]
         )
     }
 
