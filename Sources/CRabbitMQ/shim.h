@@ -48,6 +48,50 @@ static inline uint32_t warren_header_version_number(void) {
     return AMQP_VERSION;
 }
 
+// MARK: - The system CA store
+
+/// What `warren_ssl_socket_use_system_ca_store` returns when the system CA store cannot be used: the
+/// headers, or the library loaded at run time, predate rabbitmq-c 0.14. Positive, so it is never one
+/// of rabbitmq-c's status codes (0 or negative).
+#define WARREN_SYSTEM_CA_STORE_UNAVAILABLE 1
+
+/// Whether the headers are those of rabbitmq-c 0.14 or later, which added
+/// `amqp_ssl_socket_enable_default_verify_paths`.
+#if AMQP_VERSION_MAJOR > 0 || AMQP_VERSION_MINOR >= 14
+#define WARREN_HEADERS_HAVE_SYSTEM_CA_STORE 1
+#else
+#define WARREN_HEADERS_HAVE_SYSTEM_CA_STORE 0
+#endif
+
+/// True when the headers are those of rabbitmq-c 0.14 or later (a function, so that Swift does not
+/// see a constant and warn about the branch a build never takes).
+static inline int warren_headers_have_system_ca_store(void) {
+    return WARREN_HEADERS_HAVE_SYSTEM_CA_STORE;
+}
+
+/// True when `warren_ssl_socket_use_system_ca_store` can work: compiled against rabbitmq-c 0.14 or
+/// later, and running with 0.14 or later.
+static inline int warren_system_ca_store_available(void) {
+    return warren_headers_have_system_ca_store() && amqp_version_number() >= AMQP_VERSION_CODE(0, 14, 0, 0);
+}
+
+/// Makes a TLS socket verify the broker against OpenSSL's default CA locations (the system store).
+/// Returns rabbitmq-c's status (`AMQP_STATUS_OK` on success), or `WARREN_SYSTEM_CA_STORE_UNAVAILABLE`
+/// without touching the socket when `warren_system_ca_store_available()` is false. The run-time check
+/// matters when a binary built against 0.14+ headers loads an older library of the same soname: the
+/// symbol would be missing.
+static inline int warren_ssl_socket_use_system_ca_store(amqp_socket_t *socket) {
+#if WARREN_HEADERS_HAVE_SYSTEM_CA_STORE
+    if (!warren_system_ca_store_available()) {
+        return WARREN_SYSTEM_CA_STORE_UNAVAILABLE;
+    }
+    return amqp_ssl_socket_enable_default_verify_paths(socket);
+#else
+    (void)socket;
+    return WARREN_SYSTEM_CA_STORE_UNAVAILABLE;
+#endif
+}
+
 // MARK: - Thread names
 
 #if defined(__linux__)

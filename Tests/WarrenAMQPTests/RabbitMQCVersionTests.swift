@@ -35,6 +35,17 @@ struct RabbitMQCVersionTests {
         #expect(try #require(majorMinorPatch(RabbitMQC.loadedVersion)) == unpacked(amqp_version_number()))
     }
 
+    @Test("supportsSystemCAStore: exactly when both the headers and the loaded library are 0.14 or later")
+    func systemCAStore() throws {
+        let header = try #require(majorMinor(RabbitMQC.headerVersion))
+        let loaded = try #require(majorMinor(RabbitMQC.loadedVersion))
+        let bothNewEnough = header.lexicographicallyPrecedes([0, 14]) == false
+            && loaded.lexicographicallyPrecedes([0, 14]) == false
+        #expect(RabbitMQC.supportsSystemCAStore == bothNewEnough, "headers \(header), loaded \(loaded)")
+        // The sentinel is never one of rabbitmq-c's own status codes (0 or negative).
+        #expect(WARREN_SYSTEM_CA_STORE_UNAVAILABLE > 0)
+    }
+
     /// `[major, minor]` of a version string such as `0.11.0` or `0.14.0-pre`; nil when it has no such form.
     private func majorMinor(_ version: String) -> [Int]? {
         majorMinorPatch(version).map { Array($0.prefix(2)) }

@@ -20,4 +20,12 @@ public enum RabbitMQC {
     /// The rabbitmq-c version whose headers WarrenAMQP was compiled against (`AMQP_VERSION_STRING`),
     /// in the same form as ``loadedVersion``, for example `"0.11.0"`.
     public static let headerVersion = String(cString: warren_header_version())
+
+    /// Whether an `amqps://` connection without a CA file can verify the broker against the system
+    /// CA store (OpenSSL's default locations): true when WarrenAMQP was compiled against rabbitmq-c
+    /// 0.14 or later (which added `amqp_ssl_socket_enable_default_verify_paths`) and the loaded
+    /// library is 0.14 or later too. When false, such a connection fails with
+    /// ``AMQPError/Code/invalidArgument`` asking for a CA file
+    /// (``AMQPConnection/Configuration/TLSOptions/caCertificatePath``).
+    public static let supportsSystemCAStore = warren_system_ca_store_available() != 0
 }
