@@ -1,5 +1,11 @@
 import CRabbitMQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension IODriver {
     /// Opens the TCP connection (with TLS when configured) and performs the AMQP handshake. Blocks the
@@ -328,9 +334,10 @@ extension timeval {
     /// A `timeval` for a Swift duration (negative durations become zero).
     init(_ duration: Duration) {
         let components = max(duration, .zero).components
+        // time_t and suseconds_t: Int and Int on Linux, Int and Int32 on Darwin.
         self.init(
-            tv_sec: Int(components.seconds),
-            tv_usec: Int(components.attoseconds / 1_000_000_000_000)
+            tv_sec: time_t(clamping: components.seconds),
+            tv_usec: suseconds_t(components.attoseconds / 1_000_000_000_000)
         )
     }
 }
