@@ -1,4 +1,6 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
+// 6.2: swift-log 1.16.2, swift-metrics 2.13.0 and swift-service-lifecycle 2.13.0 (the minimums below) declare
+// swift-tools-version 6.2 themselves, so an older toolchain could not resolve this package anyway.
 import PackageDescription
 
 let package = Package(
@@ -23,7 +25,7 @@ let package = Package(
         .systemLibrary(
             name: "CRabbitMQ",
             pkgConfig: "librabbitmq",
-            providers: [.apt(["librabbitmq-dev"])]
+            providers: [.apt(["librabbitmq-dev"]), .brew(["rabbitmq-c"])]
         ),
         .target(
             name: "WarrenAMQP",

@@ -5,7 +5,13 @@ import FoundationEssentials
 import Foundation
 #endif
 import Dispatch
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 import Warren
 

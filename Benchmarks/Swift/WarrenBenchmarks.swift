@@ -4,7 +4,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Warren's benchmarks: each subcommand runs one measurement against a broker and prints one JSON
 /// line. scripts/bench.sh runs them interleaved with the C baseline (Benchmarks/c/rmqbench.c) and

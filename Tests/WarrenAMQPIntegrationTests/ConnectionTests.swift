@@ -174,7 +174,7 @@ final class SilentListener: Sendable {
     let port: Int
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, streamSocketType, 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -192,6 +192,20 @@ final class SilentListener: Sendable {
     }
 
     func close() {
-        _ = Glibc.close(fd)
+        _ = closeDescriptor(fd)
     }
+}
+
+/// `SOCK_STREAM` as `socket()` takes it: glibc declares it as an enum, Darwin and musl as a number.
+private var streamSocketType: Int32 {
+    #if canImport(Glibc)
+    Int32(SOCK_STREAM.rawValue)
+    #else
+    SOCK_STREAM
+    #endif
+}
+
+/// `close(2)`, under a name that `SilentListener.close()` does not hide.
+private func closeDescriptor(_ fd: Int32) -> Int32 {
+    close(fd)
 }

@@ -60,15 +60,41 @@ struct TLSTests {
 
     // MARK: (b) no CA, another CA
 
-    @Test("without a CA file: .invalidArgument saying the system CA store is not loaded, before any network I/O")
+    @Test("without a CA file: rabbitmq-c 0.14+ verifies against the system CA store, which lacks the test CA (.tlsVerificationFailed); older: .invalidArgument naming 0.14, before any network I/O")
     func withoutCAFile() async throws {
         let fixture = try fixture
         let configuration = try AMQPConnection.Configuration(url: "amqps://guest:guest@localhost:\(fixture.tlsPort)/")
         let error = try await connectError(configuration)
-        #expect(error.code == .invalidArgument)
-        #expect(error.message.contains("no CA file is given"), "\(error)")
-        #expect(error.message.contains("system CA store"), "\(error)")
+        print("tls-report rabbitmq-c \(RabbitMQC.loadedVersion) (headers \(RabbitMQC.headerVersion)), system CA store: \(RabbitMQC.supportsSystemCAStore)")
+        if RabbitMQC.supportsSystemCAStore {
+            #expect(error.code == .tlsVerificationFailed)
+            #expect(error.isPermanent)
+            #expect(error.message.contains("not issued by a CA in the system CA store"), "\(error)")
+        } else {
+            #expect(error.code == .invalidArgument)
+            #expect(error.message.contains("no CA file is given"), "\(error)")
+            #expect(error.message.contains("older than 0.14, which added it"), "\(error)")
+        }
         #expect(error.message.contains("cacertfile="), "\(error)")
+    }
+
+    @Test(
+        "without a CA file, rabbitmq-c 0.14+ trusts the system CA store: with SSL_CERT_FILE naming the test CA it connects (peer and host name verified)",
+        .enabled(if: RabbitMQC.supportsSystemCAStore, "rabbitmq-c older than 0.14 has no system CA store")
+    )
+    func systemCAStore() async throws {
+        let fixture = try fixture
+        let configuration = try AMQPConnection.Configuration(
+            url: "amqps://guest:guest@localhost:\(fixture.tlsPort)/?connection_timeout=5000&name=warren-fault-tls-system-store")
+        #expect(configuration.tlsOptions.caCertificatePath == nil && configuration.tlsOptions.verifyPeer)
+        // OpenSSL's default verify paths honour SSL_CERT_FILE; only connections without a CA file read it.
+        setenv("SSL_CERT_FILE", fixture.file("ca.pem"), 1)
+        defer { unsetenv("SSL_CERT_FILE") }
+        try await withTimeLimit(.seconds(15), "system CA store connection") {
+            try await AMQPConnection.withConnection(configuration) { connection in
+                _ = try await connection.openChannel()
+            }
+        }
     }
 
     @Test("TLS options with TLS off: .invalidArgument instead of a silent clear-text connection")

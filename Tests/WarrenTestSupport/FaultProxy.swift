@@ -2,6 +2,10 @@ import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// scripts/fault-proxy.py, run as a child process: a TCP proxy between a client and the broker that
@@ -241,9 +245,18 @@ public final class FaultProxy: Sendable {
 
     /// Connects to the control port, sends `command`, reads the one-line answer, closes.
     private static func exchange(_ command: String, port: Int) throws -> String {
+        #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         guard fd >= 0 else { throw FaultProxyError(description: "socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        #if canImport(Darwin)
+        // Darwin has no MSG_NOSIGNAL: the socket itself must not raise SIGPIPE.
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -262,7 +275,7 @@ public final class FaultProxy: Sendable {
         let request = Array((command + "\n").utf8)
         var sent = 0
         while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let count = request[sent...].withUnsafeBytes { sendWithoutSIGPIPE(fd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 throw FaultProxyError(description: "fault-proxy '\(command)': send failed: \(String(cString: strerror(errno)))")
@@ -292,4 +305,14 @@ public struct FaultProxyError: Error, CustomStringConvertible {
     public init(description: String) {
         self.description = description
     }
+}
+
+/// `send(2)` that never raises SIGPIPE, under a name that `FaultProxy.send(_:)` does not hide: with
+/// `MSG_NOSIGNAL` on Linux; on Darwin the socket has `SO_NOSIGPIPE` set instead.
+private func sendWithoutSIGPIPE(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Darwin)
+    send(fd, buffer, count, 0)
+    #else
+    send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+    #endif
 }

@@ -3,7 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How often a failing task is attempted, and how long it waits between attempts: exponential
 /// back-off with a cap and jitter.
@@ -47,7 +53,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The delay before attempt `failedAttempt + 1`, before jitter.
     public func nominalDelay(afterAttempt failedAttempt: Int) -> Duration {
         let exponent = Double(max(0, failedAttempt - 1))
-        let seconds = initialDelay.secondsValue * Glibc.pow(multiplier, exponent)
+        let seconds = initialDelay.secondsValue * pow(multiplier, exponent)
         guard seconds.isFinite, seconds < maxDelay.secondsValue else { return maxDelay }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }

@@ -1,5 +1,11 @@
 import CRabbitMQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The last string decoded from each of a few fields, reused while the bytes stay the same.
 ///

@@ -41,13 +41,14 @@ extension AMQPConnection {
         public var password: String = "guest"
         /// Whether to connect with TLS. Set by `amqps://` URLs. Default `false`.
         ///
-        /// With TLS the client checks the broker's certificate against a CA file and the host name by
-        /// default: see ``tlsOptions``, and give at least ``TLSOptions/caCertificatePath``.
+        /// With TLS the client checks the broker's certificate and the host name by default: against
+        /// ``TLSOptions/caCertificatePath`` when given, else against the system CA store, which needs
+        /// rabbitmq-c 0.14 or later (see ``tlsOptions`` and ``RabbitMQC/supportsSystemCAStore``).
         public var tls: Bool = false
         /// How to set up TLS when ``tls`` is on: the CA to trust, an optional client certificate, and
-        /// what to verify. Default: no files, peer and host name verification on (which makes a CA
-        /// file necessary). URL parameters `cacertfile`, `certfile`, `keyfile`, `verify` and
-        /// `server_name_indication=disable`.
+        /// what to verify. Default: no files, peer and host name verification on (against the system CA
+        /// store with rabbitmq-c 0.14 or later; older versions need a CA file). URL parameters
+        /// `cacertfile`, `certfile`, `keyfile`, `verify` and `server_name_indication=disable`.
         ///
         /// Connecting without TLS while these differ from the defaults fails with
         /// ``AMQPError/Code/invalidArgument``, so that a forgotten `tls = true` never silently sends
@@ -229,16 +230,22 @@ extension AMQPConnection.Configuration {
     /// // or: amqps://app:secret@rabbit.internal/?cacertfile=/etc/warren/ca.pem
     /// ```
     ///
-    /// The client uses TLS 1.2 or later. rabbitmq-c 0.11 loads no system CA store, so with
-    /// ``verifyPeer`` on (the default) a CA file is required: connecting without one fails with
-    /// ``AMQPError/Code/invalidArgument``. The client always sends the configured host as the server
-    /// name (SNI) and, with ``verifyHostname`` on, checks it against the certificate's DNS names
-    /// (subject alternative names, or the common name when there are none). rabbitmq-c 0.11 does not
-    /// match IP address entries: connecting to an IP address fails host name verification even when
-    /// the certificate lists that address, so connect by a name the certificate lists.
+    /// The client uses TLS 1.2 or later. With ``verifyPeer`` on (the default) and no
+    /// ``caCertificatePath``, the broker's certificate is checked against the system CA store
+    /// (OpenSSL's default locations), which rabbitmq-c supports from 0.14 on: built with, or running
+    /// with, an older rabbitmq-c (such as Debian 12's 0.11), connecting without a CA file fails with
+    /// ``AMQPError/Code/invalidArgument`` before any network I/O (``RabbitMQC/supportsSystemCAStore``
+    /// says which applies). With a CA file, only the CAs in it are trusted. The client always sends
+    /// the configured host as the server name (SNI) and, with ``verifyHostname`` on, checks it
+    /// against the certificate's DNS names (subject alternative names, or the common name when there
+    /// are none). rabbitmq-c 0.11 does not match IP address entries: connecting to an IP address
+    /// fails host name verification even when the certificate lists that address, so connect by a
+    /// name the certificate lists.
     public struct TLSOptions: Sendable, Hashable {
         /// A PEM file with the CA certificate(s) that signed the broker's certificate (its chain up to
-        /// a root this file holds). Required while ``verifyPeer`` is on. URL parameter `cacertfile`.
+        /// a root this file holds); when given, the only CAs trusted. Without it the system CA store is
+        /// used (rabbitmq-c 0.14 and later); with older rabbitmq-c it is required while ``verifyPeer``
+        /// is on. URL parameter `cacertfile`.
         public var caCertificatePath: String?
         /// A PEM file with the client certificate (optionally followed by its intermediate CAs), for
         /// brokers that ask for one. Give it together with ``keyPath``. URL parameter `certfile`.
@@ -247,7 +254,7 @@ extension AMQPConnection.Configuration {
         /// together with ``certificatePath``. URL parameter `keyfile`.
         public var keyPath: String?
         /// Whether to check that the broker's certificate was issued by the CA in
-        /// ``caCertificatePath`` and is currently valid. Default `true`. Turning it off keeps the
+        /// ``caCertificatePath`` (or, without it, by one in the system CA store) and is currently valid. Default `true`. Turning it off keeps the
         /// connection encrypted but lets anyone in the network path impersonate the broker. URL
         /// `verify=verify_none` turns it and ``verifyHostname`` off.
         public var verifyPeer: Bool = true

@@ -1,4 +1,10 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// The lock a connection's I/O thread holds whenever it is not asleep in `poll()`, so that a caller
@@ -24,8 +30,9 @@ final class DriverLock: @unchecked Sendable {
         mutex = .allocate(capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
-        // Spins a little before sleeping: the other side holds the lock for a few microseconds at most.
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        // Spins a little before sleeping where the C library can (glibc): the other side holds the
+        // lock for a few microseconds at most.
+        setBriefHoldMutexType(&attributes)
         pthread_mutex_init(mutex, &attributes)
         pthread_mutexattr_destroy(&attributes)
     }

@@ -1,5 +1,11 @@
 import CRabbitMQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension IODriver {
     /// The largest body a caller's thread publishes itself; larger ones go to the I/O thread, so that
@@ -23,8 +29,8 @@ extension IODriver {
     }
 
     /// True when the kernel's send queue can take `bytes` more without blocking the writer: what it
-    /// holds (`TIOCOUTQ`) plus `bytes` stays within half the socket's send buffer. A caller's thread
-    /// must never wait for a slow or stalled broker to read; the I/O thread may.
+    /// holds (``socketSendQueueBytes(_:)``) plus `bytes` stays within half the socket's send buffer.
+    /// A caller's thread must never wait for a slow or stalled broker to read; the I/O thread may.
     func socketHasRoom(for bytes: Int) -> Bool {
         guard socketFD >= 0 else { return false }
         if sendBufferSize == 0 {
@@ -35,9 +41,8 @@ extension IODriver {
             // safe lower bound.
             sendBufferSize = Int(size)
         }
-        var queued: Int32 = 0
-        guard ioctl(socketFD, UInt(TIOCOUTQ), &queued) == 0 else { return false }
-        return Int(queued) + bytes <= sendBufferSize / 2
+        guard let queued = socketSendQueueBytes(socketFD) else { return false }
+        return queued + bytes <= sendBufferSize / 2
     }
 
     /// Executes `command` on the caller's thread, which holds the ``DriverLock`` while the I/O thread

@@ -1,5 +1,11 @@
 import CRabbitMQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension IODriver {
     /// Opens the TCP connection (with TLS when configured) and performs the AMQP handshake. Blocks the
@@ -79,7 +85,10 @@ extension IODriver {
         lastLibraryCall = .now
         logger.debug(
             "AMQP connection open",
-            metadata: ["heartbeat": "\(heartbeat)", "frame_max": "\(negotiated.frameMax)", "channel_max": "\(channelMax)"]
+            metadata: [
+                "heartbeat": "\(heartbeat)", "frame_max": "\(negotiated.frameMax)", "channel_max": "\(channelMax)",
+                "rabbitmq_c": "\(RabbitMQC.loadedVersion)",
+            ]
         )
     }
 
@@ -166,17 +175,13 @@ extension IODriver {
     // MARK: - TLS
 
     /// Creates the connection's TLS socket and configures it from ``AMQPConnection/Configuration/tlsOptions``:
-    /// CA file, client certificate and key, verification flags, TLS 1.2 or later.
+    /// the CA file, or the system CA store when there is none (rabbitmq-c 0.14 and later), client
+    /// certificate and key, verification flags, TLS 1.2 or later.
     private func makeTLSSocket(address: String) throws(AMQPError) -> OpaquePointer {
         let options = core.configuration.tlsOptions
-        if options.verifyPeer, options.caCertificatePath == nil {
-            throw AMQPError(
-                .invalidArgument,
-                "TLS to \(address) verifies the broker's certificate, but no CA file is given; rabbitmq-c does "
-                    + "not load the system CA store, so a CA file must be given: add cacertfile=/path/to/ca.pem "
-                    + "to the amqps:// URL (or set tlsOptions.caCertificatePath) with the CA that issued the "
-                    + "broker's certificate"
-            )
+        let useSystemCAStore = options.verifyPeer && options.caCertificatePath == nil
+        if useSystemCAStore, !RabbitMQC.supportsSystemCAStore {
+            throw systemCAStoreUnavailable(address: address)
         }
         if (options.certificatePath == nil) != (options.keyPath == nil) {
             throw AMQPError(
@@ -206,6 +211,18 @@ extension IODriver {
                 throw AMQPError(
                     .invalidArgument,
                     "TLS to \(address): the CA file (cacertfile) '\(path)' holds no usable PEM certificate"
+                )
+            }
+        } else if useSystemCAStore {
+            let status = warren_ssl_socket_use_system_ca_store(socket)
+            if status == WARREN_SYSTEM_CA_STORE_UNAVAILABLE { throw systemCAStoreUnavailable(address: address) }
+            guard status == AMQP_STATUS_OK.rawValue else {
+                let text = String(cString: amqp_error_string2(status))
+                throw AMQPError(
+                    .connectionFailed,
+                    "TLS to \(address): the system CA store could not be loaded (\(text)); give the CA that "
+                        + "issued the broker's certificate as a file: cacertfile=/path/to/ca.pem in the amqps:// URL "
+                        + "(or tlsOptions.caCertificatePath)"
                 )
             }
         }
@@ -241,16 +258,40 @@ extension IODriver {
         return socket
     }
 
+    /// The error for verifying the broker without a CA file when the system CA store cannot be used:
+    /// the rabbitmq-c compiled in, or the one loaded, is older than 0.14.
+    private func systemCAStoreUnavailable(address: String) -> AMQPError {
+        let which = warren_headers_have_system_ca_store() == 0
+            ? "WarrenAMQP was built with rabbitmq-c \(RabbitMQC.headerVersion)"
+            : "the rabbitmq-c loaded is \(RabbitMQC.loadedVersion) (WarrenAMQP was built with \(RabbitMQC.headerVersion))"
+        return AMQPError(
+            .invalidArgument,
+            "TLS to \(address) verifies the broker's certificate, but no CA file is given, and the system CA "
+                + "store cannot be used: \(which), older than 0.14, which added it. Add cacertfile=/path/to/ca.pem "
+                + "to the amqps:// URL (or set tlsOptions.caCertificatePath) with the CA that issued the "
+                + "broker's certificate"
+        )
+    }
+
     /// The error for a failed TLS open, or nil when the failure is not about TLS (nothing listening,
     /// timeout), which the TCP wording covers.
     private func tlsOpenError(_ status: Int32, address: String) -> AMQPError? {
         let configuration = core.configuration
         switch status {
         case AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue:
+            guard let caFile = configuration.tlsOptions.caCertificatePath else {
+                return AMQPError(
+                    .tlsVerificationFailed,
+                    "TLS peer verification failed for \(address): the broker's certificate was not issued by a CA "
+                        + "in the system CA store (no cacertfile was given), or it has expired or is not yet valid. "
+                        + "For a broker with a private CA, add cacertfile=/path/to/ca.pem to the amqps:// URL (or "
+                        + "set tlsOptions.caCertificatePath); otherwise check that the clocks agree"
+                )
+            }
             return AMQPError(
                 .tlsVerificationFailed,
                 "TLS peer verification failed for \(address): the broker's certificate was not issued by the CA in "
-                    + "'\(configuration.tlsOptions.caCertificatePath ?? "")' (cacertfile), or it has expired or "
+                    + "'\(caFile)' (cacertfile), or it has expired or "
                     + "is not yet valid. Check that cacertfile is the CA (or chain) that issued the broker's "
                     + "certificate (ssl_options.certfile on the broker) and that the clocks agree"
             )
@@ -293,9 +334,10 @@ extension timeval {
     /// A `timeval` for a Swift duration (negative durations become zero).
     init(_ duration: Duration) {
         let components = max(duration, .zero).components
+        // time_t and suseconds_t: Int and Int on Linux, Int and Int32 on Darwin.
         self.init(
-            tv_sec: Int(components.seconds),
-            tv_usec: Int(components.attoseconds / 1_000_000_000_000)
+            tv_sec: time_t(clamping: components.seconds),
+            tv_usec: suseconds_t(components.attoseconds / 1_000_000_000_000)
         )
     }
 }

@@ -1,14 +1,20 @@
 import CRabbitMQ
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// Owns one rabbitmq-c connection and drives it from a dedicated thread.
 ///
 /// rabbitmq-c is blocking and not thread-safe, so everything that touches the connection runs here:
-/// the thread waits in `poll()` on the socket and on the ``Inbox``'s eventfd, executes the commands
-/// Swift callers submitted, reads and dispatches the frames that arrived, expires calls past their
-/// deadline, and calls into the library at least every half heartbeat so that heartbeats are sent and
-/// a silent broker is noticed. Swift callers never block: they await ``Promise``s this thread settles.
+/// the thread waits in `poll()` on the socket and on the ``Inbox``'s wake-up descriptor, executes
+/// the commands Swift callers submitted, reads and dispatches the frames that arrived, expires calls
+/// past their deadline, and calls into the library at least every half heartbeat so that heartbeats
+/// are sent and a silent broker is noticed. Swift callers never block: they await ``Promise``s this thread settles.
 ///
 /// The thread holds the connection's ``DriverLock`` except while it sleeps in `poll()`; a caller that
 /// takes the lock then may execute a publish itself (``executeForCaller(_:)``), so the connection
@@ -106,7 +112,7 @@ final class IODriver {
     private func run() {
         var descriptors = [
             pollfd(fd: socketFD, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: core.inbox.eventFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: core.inbox.wakeupFD, events: Int16(POLLIN), revents: 0),
         ]
         while !finished {
             executeCommands()

@@ -1,12 +1,10 @@
-import CRabbitMQ
-import Glibc
 import Synchronization
 
 /// The queue of commands from Swift callers to a connection's I/O thread.
 ///
 /// Callers append under a lock and, when the I/O thread has not been woken since it last drained the
-/// queue, write to an eventfd that the thread polls together with the socket. So a burst of commands
-/// costs one wake-up, not one per command.
+/// queue, signal a ``WakeupDescriptor`` (an eventfd on Linux, a pipe elsewhere) that the thread polls
+/// together with the socket. So a burst of commands costs one wake-up, not one per command.
 final class Inbox: Sendable {
     private struct State {
         var commands: [Command] = []
@@ -15,19 +13,19 @@ final class Inbox: Sendable {
     }
 
     private let state = Mutex(State())
-    /// The eventfd the I/O thread polls; readable when commands are waiting.
-    let eventFD: Int32
+    private let wakeup: WakeupDescriptor
+
+    /// The descriptor the I/O thread polls; readable when commands are waiting.
+    var wakeupFD: Int32 { wakeup.readableFD }
+    /// Which kind of descriptor that is (``WakeupDescriptor/Kind/default``).
+    var wakeupKind: WakeupDescriptor.Kind { wakeup.kind }
 
     init() throws(AMQPError) {
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard fd >= 0 else {
-            throw AMQPError(.resourceExhausted, "eventfd() failed: \(String(cString: strerror(errno)))")
-        }
-        eventFD = fd
+        wakeup = try WakeupDescriptor()
     }
 
     deinit {
-        Glibc.close(eventFD)
+        wakeup.close()
     }
 
     /// Appends a command. Returns the connection's close reason instead when it is closed, in which
@@ -49,15 +47,13 @@ final class Inbox: Sendable {
 
     /// Makes the I/O thread's `poll()` return, so that it looks at its state again.
     func wake() {
-        var one: UInt64 = 1
-        _ = write(eventFD, &one, MemoryLayout<UInt64>.size)
+        wakeup.signal()
     }
 
     /// Moves every waiting command into `buffer` (which must be empty). Called by the I/O thread.
     func drain(into buffer: inout [Command]) {
-        // Reset the eventfd first: a submit racing with us either lands in this drain or wakes us again.
-        var counter: UInt64 = 0
-        _ = read(eventFD, &counter, MemoryLayout<UInt64>.size)
+        // Drain the wake-up first: a submit racing with us either lands in this drain or wakes us again.
+        wakeup.drain()
         state.withLock { state in
             swap(&buffer, &state.commands)
             state.wakeupPending = false

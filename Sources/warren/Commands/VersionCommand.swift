@@ -1,7 +1,7 @@
 import ArgumentParser
 import Warren
 
-/// `warren version`: prints the tool's and the library's versions.
+/// `warren version`: prints the tool's and the library's versions, and the rabbitmq-c library loaded.
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version",
@@ -9,6 +9,8 @@ struct VersionCommand: ParsableCommand {
     )
 
     func run() {
-        Console.out("warren \(Warren.version) (WarrenAMQP client \(AMQPConnection.clientVersion))")
+        Console.out(
+            "warren \(Warren.version) (WarrenAMQP client \(AMQPConnection.clientVersion), rabbitmq-c \(RabbitMQC.loadedVersion))"
+        )
     }
 }
