@@ -168,7 +168,9 @@ public struct Worker: Service {
         }
         let handBack = HandBack.method(for: queue.kind, broker: connection.brokerVersion)
         var consumerArguments: AMQPTable = [:]
-        if (connection.brokerVersion ?? .oldestSupported).supportsConsumerTimeoutArgument,
+        let broker = connection.brokerVersion ?? .oldestSupported
+        // RabbitMQ 4.3 refuses the argument on a classic queue's consumer (406, every consume).
+        if queue.kind == .quorum ? broker.supportsConsumerTimeoutArgument : broker.supportsConsumerTimeoutArgumentOnClassicQueues,
             let timeout = configuration.consumerTimeout(longestTimeLimit: tasks.longestTimeLimit(workerDefault: configuration.timeLimit))
         {
             consumerArguments["x-consumer-timeout"] = .int64(Int64(clamping: timeout.components.seconds) * 1000)

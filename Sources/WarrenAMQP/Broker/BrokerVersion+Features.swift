@@ -13,6 +13,16 @@ extension BrokerVersion {
     /// later) instead of the broker-wide `consumer_timeout`.
     public var supportsConsumerTimeoutArgument: Bool { self >= BrokerVersion(3, 12) }
 
+    /// Whether a consumer of a classic queue may carry `x-consumer-timeout`: 3.12 up to 4.2. From
+    /// 4.3 each queue type enforces consumer timeouts itself and classic queues have none: 4.3.0 and
+    /// 4.3.1 ignore the argument, 4.3.2 and later refuse `basic.consume` with 406 PRECONDITION_FAILED
+    /// ("invalid arg 'x-consumer-timeout' ... of queue type rabbit_classic_queue"; measured on 4.3.6,
+    /// accepted on 4.0.5). Quorum queues accept it on every version from 3.12
+    /// (``supportsConsumerTimeoutArgument``).
+    public var supportsConsumerTimeoutArgumentOnClassicQueues: Bool {
+        supportsConsumerTimeoutArgument && self < BrokerVersion(4, 3)
+    }
+
     /// A quorum queue declared without `x-delivery-limit` gets a limit of 20 (RabbitMQ 4.0 and
     /// later); before 4.0 it has none.
     public var quorumQueuesHaveDefaultDeliveryLimit: Bool { self >= BrokerVersion(4, 0) }
