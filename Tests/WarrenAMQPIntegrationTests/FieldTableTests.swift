@@ -39,12 +39,13 @@ struct FieldTableTests {
         }
     }
 
-    @Test("x-death reads back after a message is dead-lettered twice")
+    @Test("x-death reads back after a message is dead-lettered twice (republished by the client in between)")
     func xDeathReadsBack() async throws {
         let work = uniqueName("work")
         let dead = uniqueName("dead")
         let dlx = uniqueName("dlx")
-        try await withTestChannel(queues: [work, dead], exchanges: [dlx]) { _, channel in
+        try await withTestChannel(queues: [work, dead], exchanges: [dlx]) { connection, channel in
+            let version = try #require(connection.brokerVersion)
             try await channel.exchangeDeclare(dlx, type: .direct, durable: false)
             try await channel.queueDeclare(dead, durable: false, exclusive: true)
             try await channel.queueBind(dead, exchange: dlx, routingKey: work)
@@ -70,7 +71,11 @@ struct FieldTableTests {
             let deaths = try #require(headers["x-death"]?.arrayValue)
             #expect(deaths.count == 1)
             let death = try #require(deaths.first?.tableValue)
-            #expect(death["count"]?.intValue == 2)
+            // The second death's message carries the x-death of the first because the client
+            // republished it with its headers. Before 3.13 the broker continues that count; from
+            // 3.13 it ignores an x-death a client publishes and counts only the deaths it saw.
+            let expectedCount: Int64 = version < BrokerVersion(3, 13) ? 2 : 1
+            #expect(death["count"]?.intValue == expectedCount, "RabbitMQ \(version)")
             #expect(death["reason"]?.stringValue == "rejected")
             #expect(death["queue"]?.stringValue == work)
             #expect(death["exchange"]?.stringValue == "")

@@ -152,19 +152,21 @@ struct PublishTests {
         }
     }
 
-    @Test("properties that do not fit one content header frame are refused before anything is sent", arguments: [4063, 4064, 9000])
+    @Test("properties that do not fit one content header frame are refused before anything is sent", arguments: [8159, 8160, 20_000])
     func propertiesAtTheFrameLimit(valueLength: Int) async throws {
-        // frame_max 4096 leaves 4076 bytes for properties. Headers only: flags (2) + table length (4)
-        // + key "k" (2) + string tag and length (5) + the value = 13 + valueLength bytes.
+        // frame_max 8192 (the smallest RabbitMQ 4.1+ accepts; 3.x takes 4096 too) leaves 8172 bytes
+        // for properties. Headers only: flags (2) + table length (4) + key "k" (2) + string tag and
+        // length (5) + the value = 13 + valueLength bytes.
+        let frameMax = 8192
         let queue = uniqueName("header-limit")
         var configuration = try testConfiguration()
-        configuration.frameMax = 4096
+        configuration.frameMax = frameMax
         try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
             try await channel.queueDeclare(queue, durable: false, exclusive: true)
             // Confirmed, so the queue's count below includes what was sent (not mandatory: no sequence header).
             try await channel.confirmSelect()
             let properties = AMQPProperties(headers: ["k": .string(String(repeating: "h", count: valueLength))])
-            let fits = 13 + valueLength <= 4096 - 20
+            let fits = 13 + valueLength <= frameMax - 20
             do {
                 try await channel.publish(bytes("x"), routingKey: queue, properties: properties)
                 #expect(fits, "a \(13 + valueLength)-byte property list was sent")
