@@ -10,17 +10,20 @@ struct TimeLimitTests {
         try await TestScope.run("timelimit") { scope in
             try await scope.declareQueue()
             try await scope.enqueue()
-            let started = ContinuousClock.now
             // The shell waits for a background sleep: both are in the command's process group.
             let worker = try scope.startWorker(
                 exec: "\(scope.recordGroupSnippet); sleep 30 & wait",
                 ["--time-limit", "1", "--max-attempts", "2", "--initial-delay", "0.1"]
             )
+            // The clock starts with the first attempt (its command records its group first thing), not
+            // with the worker's start-up, which took seconds with the whole suite on two cores.
+            #expect(await eventually(within: .seconds(20)) { !scope.recordedGroups.isEmpty })
+            let started = ContinuousClock.now
             #expect(try await eventually(within: .seconds(20)) { try await scope.depth(scope.deadQueue) == 1 })
             let elapsed = ContinuousClock.now - started
-            // Two attempts of 1 s each, plus start-up and the retry delay: SIGTERM ends the command at
-            // once (about 7 s would mean it ignored SIGTERM and waited for the SIGKILL 2 s later).
-            #expect(elapsed < .seconds(6))
+            // Two attempts of 1 s each and the retry delay, about 2.2 s: SIGTERM ends the command at
+            // once (about 6.2 s would mean it ignored SIGTERM and waited for the SIGKILL 2 s later, twice).
+            #expect(elapsed < .seconds(5), "elapsed: \(elapsed)")
             worker.signal(SIGTERM)
             #expect(await worker.waitForExit(within: .seconds(10)) == 0)
 

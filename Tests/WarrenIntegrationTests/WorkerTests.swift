@@ -146,6 +146,11 @@ struct WorkerTests {
             try await Task.sleep(for: .seconds(30))
         }
         try await withWorker(queue: queue, tasks: tasks) { producer, channel in
+            // The clock starts once the worker consumes, not while it starts up (seconds, with the
+            // whole suite on two cores): two 300 ms attempts, not two 30 s sleeps.
+            try await waitUntil("the worker consuming") {
+                try await channel.queueDeclare(queue.name, passive: true).consumerCount >= 1
+            }
             let started = ContinuousClock.now
             try await producer.enqueue(Echo(text: "slow"), to: queue.name)
             try await waitUntil("the dead letter") {
