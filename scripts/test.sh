@@ -84,7 +84,13 @@ if [[ $# -eq 0 ]]; then
         echo "[test] bash scripts/test-matrix.sh (WARREN_MATRIX=1)" >&2
         bash "$root/scripts/test-matrix.sh" || matrix=$?
         echo "[test] test matrix exited with status $matrix" >&2
-        [[ $matrix -eq 0 ]] || status=$matrix
+        # WARREN_MATRIX_GATING=0: the matrix is reported (its summary table above) but does not fail
+        # the run; for a matrix not yet seen green in CI.
+        if [[ ${WARREN_MATRIX_GATING:-1} == 1 ]]; then
+            [[ $matrix -eq 0 ]] || status=$matrix
+        elif [[ $matrix -ne 0 ]]; then
+            echo "[test] the test matrix failed, reported only (WARREN_MATRIX_GATING=0)" >&2
+        fi
     fi
 fi
 exit "$status"
