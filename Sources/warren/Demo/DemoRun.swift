@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Warren
 
 /// The demo, start to finish: a worker and a producer in one process, a few tasks, one of which
@@ -51,12 +52,23 @@ struct DemoRun {
             logger: logger
         )
         let started = ContinuousClock.now
+        // Stopped with a graceful shutdown, not by cancelling it: the dead letter is visible in
+        // Q.dead as soon as the broker routes it, while the worker may still be waiting for its
+        // confirm. Cancelled there, the worker took the publish for failed and rejected the original
+        // to the queue's dead-letter exchange: a second copy of the same dead letter.
+        let services = ServiceGroup(services: [worker], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await worker.run() }
+            group.addTask { try await services.run() }
             narrator.say("worker started")
-            try await enqueue(with: producer)
-            try await waitUntilSettled(on: connection)
-            group.cancelAll()
+            do {
+                try await enqueue(with: producer)
+                try await waitUntilSettled(on: connection)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
         }
         narrator.say("worker stopped")
         let elapsed = (ContinuousClock.now - started).secondsValue
