@@ -174,16 +174,14 @@ struct ConsumeTests {
                 let consumer = try await channel.consume(queue: queue)
                 for try await _ in consumer {}
             }
-            try await Task.sleep(for: .milliseconds(200))
-            #expect(try await channel.queueDeclare(queue, passive: true).consumerCount == 1)
+            try await waitUntil("the consumer registered") {
+                try await channel.queueDeclare(queue, passive: true).consumerCount == 1
+            }
             iteration.cancel()
             _ = await iteration.result
-            var consumers: UInt32 = 1
-            for _ in 0..<50 where consumers != 0 {
-                try await Task.sleep(for: .milliseconds(50))
-                consumers = try await channel.queueDeclare(queue, passive: true).consumerCount
+            try await waitUntil("the consumer gone at the broker", within: .seconds(5)) {
+                try await channel.queueDeclare(queue, passive: true).consumerCount == 0
             }
-            #expect(consumers == 0)
         }
     }
 
