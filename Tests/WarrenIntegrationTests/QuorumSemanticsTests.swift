@@ -122,6 +122,35 @@ struct QuorumSemanticsTests {
         #expect(mismatches.first?.description.contains("warren queues upgrade --queue \(queue.name)") == true)
     }
 
+    @Test("a worker configured for quorum, with time limits, runs tasks from a queue that exists as classic")
+    func workerOnForeignClassicQueue() async throws {
+        // RabbitMQ 4.3 refuses x-consumer-timeout on a classic queue's consumer: a worker that trusted
+        // its own configuration would get 406 on every consume.
+        let queue = TaskQueue(uniqueQueue("foreign-classic").name, kind: .quorum)
+        let amqp = try brokerConfiguration()
+        let connection = try await AMQPConnection.connect(amqp)
+        defer { Task { await connection.close() } }
+        let channel = try await connection.openChannel()
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        _ = try await channel.queueDeclare(queue.name, durable: true)
+        let ran = Atomic<Int>(0)
+        var tasks = TaskRegistry()
+        tasks.register(Hold.self, timeLimit: .seconds(30)) { _, _ in ran.add(1, ordering: .relaxed) }
+        var logger = Logger(label: "warren.test.foreign-classic")
+        logger.logLevel = .error
+        let worker = Worker(configuration: .init(amqp: amqp, queue: queue, timeLimit: .seconds(30)), tasks: tasks, logger: logger)
+        try await testGracefulShutdown { trigger in
+            let running = Task { try await worker.run() }
+            try await channel.confirmSelect()
+            var properties = AMQPProperties(deliveryMode: .persistent, messageID: "foreign-1", type: Hold.name)
+            properties.contentType = "application/json"
+            try await channel.publish(AMQPOutboundMessage(body: Array("{\"id\":1}".utf8), routingKey: queue.name, mandatory: true, properties: properties))
+            try await waitUntil("the task ran", within: .seconds(20)) { ran.load(ordering: .relaxed) == 1 }
+            trigger.triggerGracefulShutdown()
+            try await withTimeLimit(.seconds(30), "worker stops") { try await running.value }
+        }
+    }
+
     @Test("quorum priorities: declared on RabbitMQ 4.0+, a clear error before")
     func quorumPriorities() async throws {
         let queue = TaskQueue(uniqueQueue("qq-prio").name, kind: .quorum, maxPriority: 9)

@@ -169,8 +169,11 @@ public struct Worker: Service {
         let handBack = HandBack.method(for: queue.kind, broker: connection.brokerVersion)
         var consumerArguments: AMQPTable = [:]
         let broker = connection.brokerVersion ?? .oldestSupported
-        // RabbitMQ 4.3 refuses the argument on a classic queue's consumer (406, every consume).
-        if queue.kind == .quorum ? broker.supportsConsumerTimeoutArgument : broker.supportsConsumerTimeoutArgumentOnClassicQueues,
+        // RabbitMQ 4.3 refuses the argument on a classic queue's consumer (406, every consume). The
+        // quorum rule applies only to a queue whose declaration matched: one that exists with other
+        // arguments (or was not declared) may be classic, and the classic rule is safe for both kinds.
+        let knownQuorum = queue.kind == .quorum && configuration.declareTopology && !reported.contains(queue.name)
+        if knownQuorum ? broker.supportsConsumerTimeoutArgument : broker.supportsConsumerTimeoutArgumentOnClassicQueues,
             let timeout = configuration.consumerTimeout(longestTimeLimit: tasks.longestTimeLimit(workerDefault: configuration.timeLimit))
         {
             consumerArguments["x-consumer-timeout"] = .int64(Int64(clamping: timeout.components.seconds) * 1000)
