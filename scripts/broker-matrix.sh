@@ -37,19 +37,9 @@ NODES_DIR=${WARREN_NODES_DIR:-/tmp/warren-nodes}
 CHROOT_TIMEOUT=${WARREN_MATRIX_CHROOT_TIMEOUT:-1800}
 CHECK_TIMEOUT=60
 
-log() { printf '[broker-matrix] %s\n' "$*" >&2; }
-die() { printf '[broker-matrix] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-now_ms() { date +%s%3N; }
-seconds_since() {
-    local ms=$(($(now_ms) - $1))
-    printf '%d.%03d s' $((ms / 1000)) $((ms % 1000))
-}
+LOG_TAG=broker-matrix
+# shellcheck source=lib/log.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/log.sh"
 
 # NAME AMQP_PORT MANAGEMENT_PORT of VERSION's node.
 node_of() {

@@ -44,19 +44,9 @@ STEP_TIMEOUT=${WARREN_CHROOT_STEP_TIMEOUT:-900}
 CHROOT_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
 APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Acquire::Retries=3 -o Dpkg::Use-Pty=0)
 
-log() { printf '[rabbitmq-chroot] %s\n' "$*" >&2; }
-die() { printf '[rabbitmq-chroot] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-now_ms() { date +%s%3N; }
-seconds_since() {
-    local ms=$(($(now_ms) - $1))
-    printf '%d.%03d s' $((ms / 1000)) $((ms % 1000))
-}
+LOG_TAG=rabbitmq-chroot
+# shellcheck source=lib/log.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/log.sh"
 
 # The Debian suite that carries RabbitMQ VERSION.
 suite_for() {

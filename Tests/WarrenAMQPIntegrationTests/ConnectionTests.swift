@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrenTestSupport
 import WarrenAMQP
 
 @Suite("Connection")
@@ -194,18 +195,4 @@ final class SilentListener: Sendable {
     func close() {
         _ = closeDescriptor(fd)
     }
-}
-
-/// `SOCK_STREAM` as `socket()` takes it: glibc declares it as an enum, Darwin and musl as a number.
-private var streamSocketType: Int32 {
-    #if canImport(Glibc)
-    Int32(SOCK_STREAM.rawValue)
-    #else
-    SOCK_STREAM
-    #endif
-}
-
-/// `close(2)`, under a name that `SilentListener.close()` does not hide.
-private func closeDescriptor(_ fd: Int32) -> Int32 {
-    close(fd)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarrenTestSupport
 @testable import WarrenAMQP
 
 /// `socketSendQueueBytes`: what the kernel still holds to send on a socket (TIOCOUTQ on Linux,
@@ -74,18 +75,4 @@ struct SocketSendQueueTests {
         try #require(server >= 0, "accept: \(String(cString: strerror(errno)))")
         return (client, server)
     }
-}
-
-/// `SOCK_STREAM` as `socket()` takes it: glibc declares it as an enum, Darwin and musl as a number.
-private var streamSocketType: Int32 {
-    #if canImport(Glibc)
-    Int32(SOCK_STREAM.rawValue)
-    #else
-    SOCK_STREAM
-    #endif
-}
-
-/// `close(2)` by another name, for readability next to the sockets' other calls.
-private func closeDescriptor(_ fd: Int32) -> Int32 {
-    close(fd)
 }
