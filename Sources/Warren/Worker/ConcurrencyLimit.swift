@@ -34,12 +34,7 @@ final class ConcurrencyLimit: Sendable {
     func acquire() async throws {
         // Fast path: a free slot and nobody waiting; no continuation needed.
         try Task.checkCancellation()
-        let taken = state.withLock { state -> Bool in
-            guard state.running < limit && state.slotWaiters.isEmpty else { return false }
-            state.running += 1
-            return true
-        }
-        if taken { return }
+        if tryAcquire() { return }
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID

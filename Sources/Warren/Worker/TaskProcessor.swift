@@ -23,12 +23,17 @@ struct TaskProcessor: Sendable {
     /// `host-pid`, for events.
     let workerName: String
 
+    /// The attempt a message is on: its `x-warren-attempt` header, 1 when missing or below 1.
+    static func attempt(of properties: AMQPProperties) -> Int {
+        max(1, Int(properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+    }
+
     /// Gives back a delivery the worker will not run (see ``HandBack``), without spending its
     /// delivery attempts on a quorum queue.
     func handBack(_ delivery: AMQPDelivery, method: HandBack) async {
         let logger = TaskLogger(
             base: self.logger, task: delivery.properties.type ?? "", messageID: delivery.properties.messageID ?? "-",
-            attempt: max(1, Int(delivery.properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+            attempt: Self.attempt(of: delivery.properties)
         )
         guard method == .republish else {
             settle(delivery, logger: logger) { try delivery.nack(requeue: true) }
@@ -61,7 +66,7 @@ struct TaskProcessor: Sendable {
         let properties = delivery.properties
         let taskName = properties.type ?? ""
         let messageID = properties.messageID ?? "generated-\(UUID().uuidString.lowercased())"
-        let attempt = max(1, Int(properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+        let attempt = Self.attempt(of: properties)
         // Metadata goes with each log call, so it is only rendered when a line is logged.
         let logger = TaskLogger(base: self.logger, task: taskName, messageID: messageID, attempt: attempt)
         let instruments = metrics(taskName)

@@ -166,9 +166,10 @@ public struct Worker: Service {
                 )
             }
         }
-        let handBack = HandBack.method(for: queue.kind, broker: connection.brokerVersion)
+        let brokerVersion = connection.brokerVersion
+        let handBack = HandBack.method(for: queue.kind, broker: brokerVersion)
         var consumerArguments: AMQPTable = [:]
-        let broker = connection.brokerVersion ?? .oldestSupported
+        let broker = brokerVersion ?? .oldestSupported
         // RabbitMQ 4.3 refuses the argument on a classic queue's consumer (406, every consume). The
         // quorum rule applies only to a queue whose declaration matched: one that exists with other
         // arguments (or was not declared) may be classic, and the classic rule is safe for both kinds.
@@ -188,7 +189,7 @@ public struct Worker: Service {
             metadata: [
                 "concurrency": "\(configuration.concurrency)", "prefetch": "\(configuration.effectivePrefetch)",
                 "tasks": "\(tasks.taskNames.joined(separator: ","))", "connection": "\(connections.connectionCount)",
-                "broker": "\(connection.brokerVersion.map { "\($0)" } ?? "unknown")", "hand_back": "\(handBack)",
+                "broker": "\(brokerVersion.map { "\($0)" } ?? "unknown")", "hand_back": "\(handBack)",
                 "consumer_timeout_ms": "\(consumerArguments["x-consumer-timeout"]?.intValue.map { "\($0)" } ?? "broker default")",
             ]
         )
@@ -198,25 +199,10 @@ public struct Worker: Service {
         // delivery.)
         try await withGracefulShutdownHandler {
             for try await delivery in consumer {
-                if Task.isShuttingDownGracefully {
+                guard try await Self.takeSlot(slots) else {
                     // Not started: back to the queue for another worker, without spending a delivery
                     // attempt. The loop goes on until the consumer's cancel-ok has handed out
                     // everything the broker sent ahead, so none is left to a rejecting give-back.
-                    group.addTask { await processor.handBack(delivery, method: handBack) }
-                    continue
-                }
-                if !slots.tryAcquire() {
-                    // Every slot is busy: wait for one, but not past the start of graceful shutdown,
-                    // whose grace period for the running handlers begins only once this loop ends.
-                    do {
-                        try await cancelWhenGracefulShutdown { try await slots.acquire() }
-                    } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
-                        group.addTask { await processor.handBack(delivery, method: handBack) }
-                        continue
-                    }
-                }
-                if Task.isShuttingDownGracefully {
-                    slots.release()
                     group.addTask { await processor.handBack(delivery, method: handBack) }
                     continue
                 }
@@ -237,6 +223,25 @@ public struct Worker: Service {
         // Graceful shutdown: no new deliveries. What the broker already sent but we did not start was
         // handed back (``HandBack``), so other workers can take it while running handlers finish.
         try? await consumer.cancel()
+    }
+
+    /// Takes a concurrency slot for the next delivery; false, holding none, once graceful shutdown has
+    /// begun. Waiting for a busy slot ends with graceful shutdown too: the grace period for the running
+    /// handlers begins only once the consuming loop ends.
+    private static func takeSlot(_ slots: ConcurrencyLimit) async throws -> Bool {
+        guard !Task.isShuttingDownGracefully else { return false }
+        if !slots.tryAcquire() {
+            do {
+                try await cancelWhenGracefulShutdown { try await slots.acquire() }
+            } catch is CancellationError where Task.isShuttingDownGracefully && !Task.isCancelled {
+                return false
+            }
+        }
+        guard !Task.isShuttingDownGracefully else {
+            slots.release()
+            return false
+        }
+        return true
     }
 
     /// Waits for running handlers, at most the grace period; then cancels them (their messages are
