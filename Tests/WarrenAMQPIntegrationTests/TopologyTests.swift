@@ -159,4 +159,18 @@ struct TopologyTests {
             _ = try await channel.queueDeclare("", durable: false, exclusive: true)
         }
     }
+
+    @Test("inspectQueue gives an existing queue's counts, nil for a missing one, and the connection goes on")
+    func inspectQueue() async throws {
+        let queue = uniqueName("inspect")
+        try await withTestChannel(queues: [queue]) { connection, channel in
+            _ = try await channel.queueDeclare(queue, durable: false, exclusive: true)
+            try await channel.confirmSelect()
+            try await channel.publish(bytes("one"), routingKey: queue)
+            let counts = try #require(try await connection.inspectQueue(queue))
+            #expect(counts.messageCount == 1 && counts.consumerCount == 0)
+            #expect(try await connection.inspectQueue(queue + ".missing") == nil)
+            #expect(connection.isOpen && channel.isOpen)
+        }
+    }
 }

@@ -31,13 +31,7 @@ public struct DeadLetterQueue: Sendable {
     /// How many dead letters are ready; nil when the dead-letter queue does not exist (no worker or
     /// producer declared the task queue yet).
     public func count() async throws -> Int? {
-        do {
-            return try await connection.withChannel { channel in
-                Int(try await channel.queueDeclare(name, passive: true).messageCount)
-            }
-        } catch let error as AMQPError where error.code == .channelClosed && error.replyCode == 404 {
-            return nil
-        }
+        try await connection.inspectQueue(name).map { Int($0.messageCount) }
     }
 
     /// The first `limit` dead letters, oldest first, left in the queue.

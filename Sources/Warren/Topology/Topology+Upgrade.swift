@@ -34,7 +34,7 @@ extension Topology {
         try queue.validate()
         try Self.checkSupported(queue, by: connection.brokerVersion)
         // Finish an upgrade that a crash interrupted: its holding queues still hold messages.
-        for name in [queue.deadLetterQueue, queue.name] where try await Self.exists(Self.holdingName(name), on: connection) {
+        for name in [queue.deadLetterQueue, queue.name] where try await connection.inspectQueue(Self.holdingName(name)) != nil {
             _ = try await Self.move(from: Self.holdingName(name), to: name, on: connection)
             try await connection.withChannel { channel in _ = try await channel.queueDelete(Self.holdingName(name)) }
         }
@@ -107,15 +107,6 @@ extension Topology {
     /// Binds `queue` to the delay delivery exchange with the pattern of task queue `taskQueue`.
     private func bindDelayDelivery(_ queue: String, routingTo taskQueue: String, on channel: AMQPChannel) async throws {
         try await channel.queueBind(queue, exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: taskQueue))
-    }
-
-    private static func exists(_ name: String, on connection: AMQPConnection) async throws -> Bool {
-        do {
-            _ = try await connection.withChannel { channel in try await channel.queueDeclare(name, passive: true) }
-            return true
-        } catch let error as AMQPError where error.code == .channelClosed && error.replyCode == 404 {
-            return false
-        }
     }
 
     /// Moves every message of `source` to `destination`: a confirmed copy (same body and properties,

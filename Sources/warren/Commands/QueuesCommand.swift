@@ -51,11 +51,11 @@ struct QueuesCommand: ReportingCommand {
             var rows: [Row] = []
             var missing: [String] = []
             for name in names {
-                guard let counts = try await QueueProbe.counts(name, on: connection) else {
+                guard let counts = try await connection.inspectQueue(name) else {
                     missing.append(name)
                     continue
                 }
-                let dead = try await QueueProbe.counts(TaskQueue(name).deadLetterQueue, on: connection)
+                let dead = try await connection.inspectQueue(TaskQueue(name).deadLetterQueue)
                 rows.append(Row(queue: name, ready: counts.messageCount, consumers: counts.consumerCount, dead: dead?.messageCount))
             }
             return (rows, missing)

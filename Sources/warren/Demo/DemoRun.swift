@@ -121,7 +121,7 @@ struct DemoRun {
         let deadline = ContinuousClock.now + timeout
         let deadQueue = TaskQueue(queue).deadLetterQueue
         while ContinuousClock.now < deadline {
-            let dead = try await QueueProbe.counts(deadQueue, on: connection)?.messageCount ?? 0
+            let dead = try await connection.inspectQueue(deadQueue)?.messageCount ?? 0
             if progress.doneCount >= plan.expectedSuccesses, dead >= 1 { return }
             try await Task.sleep(for: .milliseconds(100))
         }

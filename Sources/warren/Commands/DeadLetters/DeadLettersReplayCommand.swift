@@ -39,7 +39,7 @@ struct DeadLettersReplayCommand: ReportingCommand {
         let deadQueue = TaskQueue(queue).deadLetterQueue
         let outcome = try await AMQPConnection.withConnection(amqp) { connection in
             try await QueueProbe.requireQueue(queue, on: connection, hint: "cannot replay into it")
-            guard try await QueueProbe.counts(deadQueue, on: connection) != nil else {
+            guard try await connection.inspectQueue(deadQueue) != nil else {
                 throw CLIFailure("queue '\(deadQueue)' does not exist; nothing to replay")
             }
             return try await DeadLetterQueue(for: TaskQueue(queue), on: connection)
