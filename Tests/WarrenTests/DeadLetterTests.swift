@@ -48,10 +48,10 @@ struct DeadLetterTests {
         #expect(fromLast.reason == "delivery_limit")
     }
 
-    @Test("a hand-back copy drops the broker's delivery count and stays persistent")
+    @Test("a copy to a queue drops the broker's delivery count and stays persistent")
     func handBackCopy() throws {
         let properties = AMQPProperties(headers: ["x-delivery-count": 4, "tenant": "acme"], messageID: "m", type: "t")
-        let copy = HandBack.copy(body: [1, 2], properties: properties, to: "q")
+        let copy = AMQPOutboundMessage.copy(body: [1, 2], properties: properties, toQueue: "q")
         #expect(copy.routingKey == "q" && copy.exchange == "" && copy.mandatory)
         #expect(copy.properties.headers == ["tenant": "acme"])
         #expect(copy.properties.messageID == "m" && copy.properties.deliveryMode == .persistent)

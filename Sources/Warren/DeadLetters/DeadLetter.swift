@@ -60,15 +60,14 @@ public struct DeadLetter: Sendable {
         var headers = AMQPTable(entries: before.filter { !Self.headersRemovedOnReplay.contains($0.key) })
         headers[WarrenHeaders.replays] = .int64(Int64(replays) + 1)
         properties.headers = headers
-        properties.deliveryMode = .persistent
         properties.expiration = nil
-        return AMQPOutboundMessage(body: body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
+        return .copy(body: body, properties: properties, toQueue: queue)
     }
 
-    /// What a replay removes.
+    /// What a replay removes, besides the broker's delivery headers that every copy drops.
     static let headersRemovedOnReplay: Set<String> = WarrenHeaders.brokerDeathHeaders.union([
         WarrenHeaders.attempt, WarrenHeaders.deadReason, WarrenHeaders.lastError,
-        WarrenHeaders.firstFailureAt, WarrenHeaders.lastFailureAt, "x-delivery-count",
+        WarrenHeaders.firstFailureAt, WarrenHeaders.lastFailureAt,
     ])
 
     /// The reason the broker recorded in `x-death` (newest first) or its `x-*-death-reason` headers.

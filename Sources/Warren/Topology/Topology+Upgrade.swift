@@ -44,13 +44,15 @@ extension Topology {
             let isDead = mismatch.queue == queue.deadLetterQueue
             let kind = queue.kind
             let hold = Self.holdingName(mismatch.queue)
+            // Where Warren routes to this queue (besides publishing to it by name): the dead-letter
+            // exchange for Q.dead, the delay exchange for Q. The holding queue is bound there meanwhile.
+            let route = isDead
+                ? (exchange: deadLetterExchange, routingKey: queue.name)
+                : (exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: queue.name))
+            let arguments = isDead ? deadLetterQueueArguments(queue) : taskQueueArguments(queue)
             try await connection.withChannel { channel in
                 _ = try await channel.queueDeclare(hold, durable: true, arguments: kind == .quorum ? ["x-queue-type": "quorum"] : [:])
-                if isDead {
-                    try await channel.queueBind(hold, exchange: deadLetterExchange, routingKey: queue.name)
-                } else {
-                    try await bindDelayDelivery(hold, routingTo: queue.name, on: channel)
-                }
+                try await channel.queueBind(hold, exchange: route.exchange, routingKey: route.routingKey)
             }
             var moved = 0
             var deleted = false
@@ -78,21 +80,10 @@ extension Topology {
                 throw AMQPError(.invalidArgument, "queue '\(mismatch.queue)' kept receiving messages; upgrade it when its producers are quiet", object: mismatch.queue)
             }
             try await connection.withChannel { channel in
-                if isDead {
-                    _ = try await channel.queueDeclare(mismatch.queue, durable: true, arguments: deadLetterQueueArguments(queue))
-                    try await channel.queueBind(mismatch.queue, exchange: deadLetterExchange, routingKey: queue.name)
-                } else {
-                    _ = try await channel.queueDeclare(mismatch.queue, durable: true, arguments: taskQueueArguments(queue))
-                    try await bindDelayDelivery(queue.name, on: channel)
-                }
-            }
-            // Unbound first, so nothing arrives after the last move.
-            try await connection.withChannel { channel in
-                if isDead {
-                    try await channel.queueUnbind(hold, exchange: deadLetterExchange, routingKey: queue.name)
-                } else {
-                    try await channel.queueUnbind(hold, exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: queue.name))
-                }
+                _ = try await channel.queueDeclare(mismatch.queue, durable: true, arguments: arguments)
+                try await channel.queueBind(mismatch.queue, exchange: route.exchange, routingKey: route.routingKey)
+                // Unbound before the last move, so nothing arrives in the holding queue after it.
+                try await channel.queueUnbind(hold, exchange: route.exchange, routingKey: route.routingKey)
             }
             _ = try await Self.move(from: hold, to: mismatch.queue, on: connection)
             try await connection.withChannel { channel in _ = try await channel.queueDelete(hold) }
@@ -104,11 +95,6 @@ extension Topology {
     /// The holding queue of an upgrade of `name`.
     static func holdingName(_ name: String) -> String { name + ".warren-upgrade" }
 
-    /// Binds `queue` to the delay delivery exchange with the pattern of task queue `taskQueue`.
-    private func bindDelayDelivery(_ queue: String, routingTo taskQueue: String, on channel: AMQPChannel) async throws {
-        try await channel.queueBind(queue, exchange: delays.deliveryExchange, routingKey: delays.deliveryPattern(queue: taskQueue))
-    }
-
     /// Moves every message of `source` to `destination`: a confirmed copy (same body and properties,
     /// the broker's delivery count removed), then the original acked. Returns how many.
     static func move(from source: String, to destination: String, on connection: AMQPConnection) async throws -> Int {
@@ -118,7 +104,7 @@ extension Topology {
         do {
             try await publishing.confirmSelect(maxOutstanding: 256)
             while let delivery = try await reading.get(queue: source) {
-                try await publishing.publish(HandBack.copy(body: delivery.body, properties: delivery.properties, to: destination))
+                try await publishing.publish(AMQPOutboundMessage.copy(body: delivery.body, properties: delivery.properties, toQueue: destination))
                 try delivery.ack()
                 moved += 1
             }

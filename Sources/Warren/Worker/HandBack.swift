@@ -21,18 +21,4 @@ enum HandBack: Sendable, Equatable {
         guard kind == .quorum else { return .requeue }
         return (version ?? .oldestSupported).nackRequeueCountsTowardDeliveryLimit ? .republish : .requeue
     }
-
-    /// The headers a broker sets on delivery that a republished copy must not carry.
-    static let brokerDeliveryHeaders: Set<String> = ["x-delivery-count"]
-
-    /// The copy of a message with `body` and `properties` that goes back to `queue` for `.republish`.
-    static func copy(body: [UInt8], properties: AMQPProperties, to queue: String) -> AMQPOutboundMessage {
-        var properties = properties
-        if let headers = properties.headers {
-            let kept = AMQPTable(entries: headers.filter { !brokerDeliveryHeaders.contains($0.key) })
-            properties.headers = kept.isEmpty ? nil : kept
-        }
-        properties.deliveryMode = .persistent
-        return AMQPOutboundMessage(body: body, exchange: "", routingKey: queue, mandatory: true, properties: properties)
-    }
 }

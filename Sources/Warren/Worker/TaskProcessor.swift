@@ -42,7 +42,7 @@ struct TaskProcessor: Sendable {
         // The publish must not be cut short by the cancellation of a stopping worker's task: it runs
         // in a task of its own, which does not inherit that cancellation, and is awaited to the end.
         let publisher = self.publisher
-        let copy = HandBack.copy(body: delivery.body, properties: delivery.properties, to: queue)
+        let copy = AMQPOutboundMessage.copy(body: delivery.body, properties: delivery.properties, toQueue: queue)
         let published = await Task { () -> (any Error)? in
             do {
                 try await publisher.publish(copy)
