@@ -37,19 +37,10 @@ DEADLINE_MS=''
 # Where the output of the join steps goes; shown when one fails.
 JOIN_LOG=
 
-log() { printf '[cluster] %s\n' "$*" >&2; }
-die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
-
-usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-now_ms() { date +%s%3N; }
-seconds_since() {
-    local ms=$(($(now_ms) - $1))
-    printf '%d.%03d s' $((ms / 1000)) $((ms % 1000))
-}
+LOG_TAG=cluster
+USAGE_LINES=2,11
+# shellcheck source=lib/log.sh
+source "$HERE/lib/log.sh"
 
 check_name() {
     [[ ${1:-} =~ ^[A-Za-z0-9_-]+$ ]] || die "NAME must match [A-Za-z0-9_-]+ (got '${1:-}')"

@@ -55,15 +55,12 @@ INTEGRATION_FILTER='WarrenAMQPIntegrationTests|WarrenIntegrationTests|WarrenCLIT
 RABBITMQ_C_FILTER='WarrenAMQPTests|WarrenAMQPIntegrationTests|WarrenTests|WarrenIntegrationTests'
 RMQC_SCRATCH=.build-rmqc018
 
-log() { printf '[test-matrix] %s\n' "$*" >&2; }
+LOG_TAG=test-matrix
+# shellcheck source=lib/log.sh
+source "$root/scripts/lib/log.sh"
 
-usage() {
-    sed -n '2,10p' "$SCRIPT" | sed 's/^# \{0,1\}//' >&2
-    exit 2
-}
-
-now_ms() { date +%s%3N; }
-seconds_since() {
+# The time since T0 (from now_ms) in seconds to a tenth, without a unit: the summary table's column.
+tenths_since() {
     local ms=$(($(now_ms) - $1))
     printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100))
 }
@@ -92,7 +89,7 @@ step() {
     log "--- $JOB: $label: $*"
     t0=$(now_ms)
     "$@" || rc=$?
-    log "--- $JOB: $label: $([[ $rc -eq 0 ]] && echo passed || echo "FAILED (status $rc)") in $(seconds_since "$t0") s"
+    log "--- $JOB: $label: $([[ $rc -eq 0 ]] && echo passed || echo "FAILED (status $rc)") in $(tenths_since "$t0") s"
     STEP_NAMES+=("$label")
     STEP_STATUS+=("$rc")
     return 0
@@ -291,7 +288,7 @@ main() {
         rc=0
         timeout --kill-after=30s "$limit" bash "$SCRIPT" --job "$job" </dev/null || rc=$?
         names+=("$job")
-        times+=("$(seconds_since "$t0")")
+        times+=("$(tenths_since "$t0")")
         if [[ $rc -eq 124 || $rc -eq 137 ]]; then
             statuses+=("TIMED OUT ($limit)")
         elif [[ $rc -ne 0 ]]; then
@@ -304,7 +301,7 @@ main() {
 
     local i any_failed=0
     {
-        printf '\n[test-matrix] summary (%s s in all)\n' "$(seconds_since "$t_all")"
+        printf '\n[test-matrix] summary (%s s in all)\n' "$(tenths_since "$t_all")"
         printf '  %-18s %-22s %9s\n' job status seconds
         for i in "${!names[@]}"; do
             printf '  %-18s %-22s %9s\n' "${names[i]}" "${statuses[i]}" "${times[i]}"

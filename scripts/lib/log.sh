@@ -1,12 +1,13 @@
 # Logging and timing helpers for the scripts in scripts/, sourced (not run). Set LOG_TAG first:
-# lines go to stderr as "[LOG_TAG] message"; `usage` prints lines 2-10 of the sourcing script.
+# lines go to stderr as "[LOG_TAG] message". `usage` prints lines USAGE_LINES (default 2,10) of
+# SCRIPT (default $0), the sourcing script's header comment.
 # shellcheck shell=bash
 
 log() { printf '[%s] %s\n' "$LOG_TAG" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "$LOG_TAG" "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n "${USAGE_LINES:-2,10}p" "${SCRIPT:-$0}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
