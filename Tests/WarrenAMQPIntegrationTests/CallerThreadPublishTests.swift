@@ -50,6 +50,32 @@ struct CallerThreadPublishTests {
         }
     }
 
+    @Test("a caller never executes commands others left in the inbox: with one waiting, its publish goes there too")
+    func callerWritesOnlyItsOwnCommand() async throws {
+        let queue = uniqueName("caller-thread-own")
+        var configuration = try testConfiguration()
+        configuration.heartbeat = .zero  // nothing wakes the I/O thread but the test
+        try await withTestChannel(queues: [queue], configuration: configuration) { connection, channel in
+            try await channel.queueDeclare(queue, durable: false, exclusive: true)
+            try await channel.confirmSelect()
+            try await Task.sleep(for: .milliseconds(50))
+            let identity = channel.shared.identity
+            let message = AMQPOutboundMessage(body: bytes("batch"), routingKey: queue)
+            // A batch queued without waking the I/O thread, as another task's submit would be in the
+            // moment before the thread wakes.
+            let batch = Promise<Void>()
+            _ = connection.core.inbox.submit(.publish(identity, [message, message, message], batch), wakeIOThread: false)
+            let single = Promise<Void>()
+            let own = Command.publish(identity, [AMQPOutboundMessage(body: bytes("own"), routingKey: queue)], single)
+            let executed = connection.core.driverLock.withIdleDriver { $0.executeForCaller(own) }
+            #expect(executed == false, "the caller's thread executed the inbox's batch with its own publish")
+            if executed != true { _ = connection.core.inbox.submit(own) }
+            try await batch.wait()
+            try await single.wait()
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 4)
+        }
+    }
+
     @Test("concurrent publishers on both paths keep each publisher's order and lose nothing")
     func orderAcrossPaths() async throws {
         let queue = uniqueName("caller-thread-order")

@@ -1,3 +1,5 @@
+import CRabbitMQ
+
 /// Identifies one incarnation of a channel: its number, and a generation that grows with every
 /// channel the connection opens (one counter for the connection). A delivery tag is only valid on
 /// the incarnation that received it, so a reused number never takes a stale tag.
@@ -83,6 +85,35 @@ enum MethodRequest: Sendable {
         case .channelClose, .basicQos, .confirmSelect:
             nil
         }
+    }
+}
+
+extension MethodRequest {
+    /// The methods that answer this one.
+    var expectedReplies: [amqp_method_number_t] {
+        switch self {
+        case .channelClose: [AMQP_CHANNEL_CLOSE_OK_METHOD]
+        case .exchangeDeclare: [AMQP_EXCHANGE_DECLARE_OK_METHOD]
+        case .exchangeDelete: [AMQP_EXCHANGE_DELETE_OK_METHOD]
+        case .exchangeBind: [AMQP_EXCHANGE_BIND_OK_METHOD]
+        case .exchangeUnbind: [AMQP_EXCHANGE_UNBIND_OK_METHOD]
+        case .queueDeclare: [AMQP_QUEUE_DECLARE_OK_METHOD]
+        case .queueBind: [AMQP_QUEUE_BIND_OK_METHOD]
+        case .queueUnbind: [AMQP_QUEUE_UNBIND_OK_METHOD]
+        case .queuePurge: [AMQP_QUEUE_PURGE_OK_METHOD]
+        case .queueDelete: [AMQP_QUEUE_DELETE_OK_METHOD]
+        case .basicQos: [AMQP_BASIC_QOS_OK_METHOD]
+        case .basicConsume: [AMQP_BASIC_CONSUME_OK_METHOD]
+        case .basicCancel: [AMQP_BASIC_CANCEL_OK_METHOD]
+        case .basicGet: [AMQP_BASIC_GET_OK_METHOD, AMQP_BASIC_GET_EMPTY_METHOD]
+        case .confirmSelect: [AMQP_CONFIRM_SELECT_OK_METHOD]
+        }
+    }
+
+    /// True for `channel.close`, which is sent at once even while another call waits for its reply.
+    var bypassesCallOrder: Bool {
+        if case .channelClose = self { return true }
+        return false
     }
 }
 

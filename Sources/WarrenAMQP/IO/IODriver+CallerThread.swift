@@ -46,23 +46,16 @@ extension IODriver {
     }
 
     /// Executes `command` on the caller's thread, which holds the ``DriverLock`` while the I/O thread
-    /// sleeps in `poll()`. Returns false, doing nothing, when the command must go through the inbox
-    /// (see ``mayExecuteForCaller(_:)``).
+    /// sleeps in `poll()`. Returns false, doing nothing, when the command must go through the inbox:
+    /// ``mayExecuteForCaller(_:)`` refuses it, or other commands wait there (they may be anything, and
+    /// a caller's commands keep their order only if this one goes behind them).
     ///
-    /// The commands already in the inbox run first, so a caller's commands keep their order whichever
-    /// way each one went. Afterwards the I/O thread is woken only when it has something to do that it
-    /// cannot see from its sleep: the connection ended, a call with a deadline was queued, or rabbitmq-c
-    /// read frames into its buffer while waiting to write.
+    /// Afterwards the I/O thread is woken only when it has something to do that it cannot see from its
+    /// sleep: the connection ended, or rabbitmq-c read frames into its buffer while waiting to write.
     func executeForCaller(_ command: Command) -> Bool {
-        guard mayExecuteForCaller(command) else { return false }
-        let callsBefore = pendingCallCount
-        if let rejection = core.inbox.submit(command, wakeIOThread: false) {
-            fail(command, with: rejection)
-            return true
-        }
-        executeCommands()
-        if finished || closing != nil || pendingCallCount != callsBefore
-            || amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
+        guard mayExecuteForCaller(command), core.inbox.isEmpty else { return false }
+        execute(command)
+        if finished || amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0 {
             core.inbox.wake()
         }
         return true

@@ -62,54 +62,54 @@ extension IODriver {
             promise.fail(core.closeSignal.reason ?? AMQPError(.connectionLost, "the connection was lost"))
             return
         }
-        enqueue(
-            PendingCall(
-                request: nil,
-                completion: .openChannel(promise),
-                expectedReplies: [AMQP_CHANNEL_OPEN_OK_METHOD],
-                deadline: .now + core.configuration.callTimeout
-            ),
-            on: channel
+        _ = channel.calls.submit(
+            PendingCall(request: nil, completion: .openChannel(promise)),
+            expecting: [AMQP_CHANNEL_OPEN_OK_METHOD],
+            deadline: .now + core.configuration.callTimeout
         )
     }
 
-    /// Sends a synchronous method and queues the call for its reply.
+    /// Queues a synchronous method on the channel, and sends it when the channel's ``CallQueue``
+    /// says it is its turn (at once, unless another call waits for its reply).
     func sendCall(_ request: MethodRequest, completion: PendingCall.Completion, on channel: ChannelState) {
-        let expected: [amqp_method_number_t]
-        do {
-            expected = try encodeAndSend(request, on: channel.number)
-        } catch {
-            // Nothing was sent: the arguments were refused locally, or the connection is gone.
-            let call = PendingCall(request: request, completion: completion, expectedReplies: [], deadline: .now)
-            call.fail(error.adding(operation: request.operation, object: request.object, channel: channel.number))
-            if case .basicConsume(_, _, _, _, _, let buffer) = request { buffer.finish(throwing: error) }
-            return
-        }
-        switch request {
-        case .channelClose:
-            channel.phase = .closing
-        case .confirmSelect(let maxOutstanding):
-            // The broker numbers publishes from confirm.select on, not from select-ok: a publish
-            // sent before the reply arrives already counts.
-            if channel.confirms == nil { channel.confirms = ConfirmTracker() }
-            channel.maxOutstanding = maxOutstanding
-        default:
-            break
-        }
-        enqueue(
-            PendingCall(
-                request: request,
-                completion: completion,
-                expectedReplies: expected,
-                deadline: .now + core.configuration.callTimeout
-            ),
-            on: channel
+        if request.bypassesCallOrder { channel.phase = .closing }
+        let action = channel.calls.submit(
+            PendingCall(request: request, completion: completion),
+            expecting: request.expectedReplies,
+            deadline: .now + core.configuration.callTimeout,
+            bypassesOrder: request.bypassesCallOrder
         )
+        guard action == .send else { return }
+        transmit(request, completion: completion, on: channel)
     }
 
-    private func enqueue(_ call: PendingCall, on channel: ChannelState) {
-        channel.calls.append(call)
-        pendingCallCount += 1
+    /// Sends the call that is on the wire now; when its arguments are refused locally, fails it and
+    /// goes on with the next one.
+    func transmit(_ request: MethodRequest, completion: PendingCall.Completion, on channel: ChannelState) {
+        var next: (request: MethodRequest, completion: PendingCall.Completion)? = (request, completion)
+        while let (request, completion) = next {
+            next = nil
+            do {
+                try encodeAndSend(request, on: channel.number)
+            } catch {
+                // Nothing was sent: the arguments were refused locally, or the connection is gone
+                // (then finish() failed every call already).
+                let call = PendingCall(request: request, completion: completion)
+                call.fail(error.adding(operation: request.operation, object: request.object, channel: channel.number))
+                if case .basicConsume(_, _, _, _, _, let buffer) = request { buffer.finish(throwing: error) }
+                guard !finished, !request.bypassesCallOrder, channels[channel.number] === channel else { return }
+                if let following = channel.calls.dropInFlight().next, let followingRequest = following.call.request {
+                    next = (followingRequest, following.call.completion)
+                }
+                continue
+            }
+            if case .confirmSelect(let maxOutstanding) = request {
+                // The broker numbers publishes from confirm.select on, not from select-ok: a publish
+                // sent before the reply arrives already counts.
+                if channel.confirms == nil { channel.confirms = ConfirmTracker() }
+                channel.maxOutstanding = maxOutstanding
+            }
+        }
     }
 
     // MARK: - Publishing

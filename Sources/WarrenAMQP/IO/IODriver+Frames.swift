@@ -136,7 +136,7 @@ extension IODriver {
             send(AMQP_CHANNEL_CLOSE_OK_METHOD, &ok, on: channel.number, failing: nil)
             guard !finished else { return }
             let failedMethod = close.map { methodName(classID: $0.class_id, methodID: $0.method_id) } ?? nil
-            let head = channel.calls.first
+            let head = channel.calls.inFlight?.call
             let object = head?.operation == failedMethod ? head?.request?.object : nil
             let reason = AMQPError(
                 .channelClosed,
@@ -164,15 +164,15 @@ extension IODriver {
             completeClose(of: channel)
             return
         }
-        guard let call = channel.calls.first, call.expectedReplies.contains(method.id) else {
+        guard case .complete(let entry, let next) = channel.calls.complete(method.id) else {
             logger.warning(
                 "unexpected method from the broker",
                 metadata: ["method": "\(String(cString: amqp_method_name(method.id)))", "channel": "\(channel.number)"]
             )
             return
         }
-        channel.calls.removeFirst()
-        pendingCallCount -= 1
+        defer { transmitNext(next, on: channel) }
+        let call = entry.call
         let decoded = method.decoded
         switch method.id {
         case AMQP_CHANNEL_OPEN_OK_METHOD:
@@ -221,29 +221,23 @@ extension IODriver {
         }
     }
 
+    /// Sends the call that a reply put on the wire, if any.
+    private func transmitNext(_ next: CallQueue<PendingCall>.Entry?, on channel: ChannelState) {
+        guard let next, let request = next.call.request, !finished, channels[channel.number] === channel else { return }
+        transmit(request, completion: next.call.completion, on: channel)
+    }
+
     /// `channel.close-ok`: nothing more comes on this channel, so every call still waiting on it
     /// (a reply the broker will not send now) ends, and the close calls succeed.
     private func completeClose(of channel: ChannelState) {
-        let closes = channel.calls.filter { call in
-            if case .channelClose = call.request { return true }
-            return false
+        let (closes, others) = channel.calls.closeCompleted()
+        if !others.isEmpty {
+            logger.debug("channel closed with calls still waiting", metadata: ["channel": "\(channel.number)", "calls": "\(others.count)"])
         }
-        let waiting = channel.calls.count - closes.count
-        if waiting > 0 {
-            logger.debug("channel closed with calls still waiting", metadata: ["channel": "\(channel.number)", "calls": "\(waiting)"])
-        }
-        // finishChannel fails what is still queued; take the close calls out first to succeed them.
-        channel.calls.removeAll { call in
-            if case .channelClose = call.request { return true }
-            return false
-        }
-        pendingCallCount -= closes.count
-        finishChannel(
-            channel,
-            reason: AMQPError(.channelClosed, "the channel was closed by the application", channel: channel.number),
-            byApplication: true
-        )
-        for close in closes { close.succeed(.done) }
+        let reason = AMQPError(.channelClosed, "the channel was closed by the application", channel: channel.number)
+        for entry in others { entry.call.fail(reason) }
+        finishChannel(channel, reason: reason, byApplication: true)
+        for close in closes { close.call.succeed(.done) }
     }
 
     // MARK: - Contents
@@ -284,12 +278,12 @@ extension IODriver {
                 redelivered: redelivered, exchange: exchange, routingKey: routingKey, consumerTag: "",
                 messageCount: messageCount, acknowledger: acknowledger
             )
-            guard let call = channel.calls.first, call.expectedReplies.contains(AMQP_BASIC_GET_OK_METHOD) else {
+            guard case .complete(let entry, let next) = channel.calls.complete(AMQP_BASIC_GET_OK_METHOD) else {
                 logger.warning("a basic.get-ok arrived without a basic.get", metadata: ["channel": "\(channel.number)"])
                 return
             }
-            channel.calls.removeFirst()
-            pendingCallCount -= 1
+            defer { transmitNext(next, on: channel) }
+            let call = entry.call
             let noAck: Bool
             if case .basicGet(_, let getNoAck) = call.request { noAck = getNoAck } else { noAck = false }
             if !noAck { channel.acks.delivered(deliveryTag) }

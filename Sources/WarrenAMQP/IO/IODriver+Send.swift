@@ -28,13 +28,12 @@ extension IODriver {
         return true
     }
 
-    /// Encodes a synchronous method into its C structure, sends it, and returns the replies it expects.
-    func encodeAndSend(_ request: MethodRequest, on channel: UInt16) throws(AMQPError) -> [amqp_method_number_t] {
+    /// Encodes a synchronous method into its C structure and sends it.
+    func encodeAndSend(_ request: MethodRequest, on channel: UInt16) throws(AMQPError) {
         defer { pool.reset() }
         var sendError: AMQPError?
         let fail: (AMQPError) -> Void = { sendError = $0 }
         let sent: Bool
-        let expected: [amqp_method_number_t]
         switch request {
         case .channelClose:
             var method = amqp_channel_close_t(
@@ -42,7 +41,6 @@ extension IODriver {
                 class_id: 0, method_id: 0
             )
             sent = send(AMQP_CHANNEL_CLOSE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_CHANNEL_CLOSE_OK_METHOD]
         case .exchangeDeclare(let name, let type, let passive, let durable, let autoDelete, let isInternal, let arguments):
             var method = amqp_exchange_declare_t(
                 ticket: 0, exchange: try pool.shortString(name, field: "exchange name"),
@@ -51,14 +49,12 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_EXCHANGE_DECLARE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_EXCHANGE_DECLARE_OK_METHOD]
         case .exchangeDelete(let name, let ifUnused):
             var method = amqp_exchange_delete_t(
                 ticket: 0, exchange: try pool.shortString(name, field: "exchange name"),
                 if_unused: flag(ifUnused), nowait: 0
             )
             sent = send(AMQP_EXCHANGE_DELETE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_EXCHANGE_DELETE_OK_METHOD]
         case .exchangeBind(let destination, let source, let routingKey, let arguments):
             var method = amqp_exchange_bind_t(
                 ticket: 0, destination: try pool.shortString(destination, field: "exchange name"),
@@ -67,7 +63,6 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_EXCHANGE_BIND_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_EXCHANGE_BIND_OK_METHOD]
         case .exchangeUnbind(let destination, let source, let routingKey, let arguments):
             var method = amqp_exchange_unbind_t(
                 ticket: 0, destination: try pool.shortString(destination, field: "exchange name"),
@@ -76,7 +71,6 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_EXCHANGE_UNBIND_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_EXCHANGE_UNBIND_OK_METHOD]
         case .queueDeclare(let name, let passive, let durable, let exclusive, let autoDelete, let arguments):
             var method = amqp_queue_declare_t(
                 ticket: 0, queue: try pool.shortString(name, field: "queue name"), passive: flag(passive),
@@ -84,7 +78,6 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_QUEUE_DECLARE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_QUEUE_DECLARE_OK_METHOD]
         case .queueBind(let queue, let exchange, let routingKey, let arguments):
             var method = amqp_queue_bind_t(
                 ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
@@ -93,7 +86,6 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_QUEUE_BIND_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_QUEUE_BIND_OK_METHOD]
         case .queueUnbind(let queue, let exchange, let routingKey, let arguments):
             var method = amqp_queue_unbind_t(
                 ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
@@ -102,22 +94,18 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_QUEUE_UNBIND_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_QUEUE_UNBIND_OK_METHOD]
         case .queuePurge(let queue):
             var method = amqp_queue_purge_t(ticket: 0, queue: try pool.shortString(queue, field: "queue name"), nowait: 0)
             sent = send(AMQP_QUEUE_PURGE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_QUEUE_PURGE_OK_METHOD]
         case .queueDelete(let queue, let ifUnused, let ifEmpty):
             var method = amqp_queue_delete_t(
                 ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
                 if_unused: flag(ifUnused), if_empty: flag(ifEmpty), nowait: 0
             )
             sent = send(AMQP_QUEUE_DELETE_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_QUEUE_DELETE_OK_METHOD]
         case .basicQos(let prefetchCount, let global):
             var method = amqp_basic_qos_t(prefetch_size: 0, prefetch_count: prefetchCount, global: flag(global))
             sent = send(AMQP_BASIC_QOS_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_BASIC_QOS_OK_METHOD]
         case .basicConsume(let queue, let consumerTag, let exclusive, let noAck, let arguments, _):
             var method = amqp_basic_consume_t(
                 ticket: 0, queue: try pool.shortString(queue, field: "queue name"),
@@ -126,27 +114,22 @@ extension IODriver {
                 arguments: try arguments.cTable(in: pool.pointer)
             )
             sent = send(AMQP_BASIC_CONSUME_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_BASIC_CONSUME_OK_METHOD]
         case .basicCancel(let consumerTag):
             var method = amqp_basic_cancel_t(
                 consumer_tag: try pool.shortString(consumerTag, field: "consumer tag"), nowait: 0
             )
             sent = send(AMQP_BASIC_CANCEL_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_BASIC_CANCEL_OK_METHOD]
         case .basicGet(let queue, let noAck):
             var method = amqp_basic_get_t(ticket: 0, queue: try pool.shortString(queue, field: "queue name"), no_ack: flag(noAck))
             sent = send(AMQP_BASIC_GET_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_BASIC_GET_OK_METHOD, AMQP_BASIC_GET_EMPTY_METHOD]
         case .confirmSelect:
             var method = amqp_confirm_select_t(nowait: 0)
             sent = send(AMQP_CONFIRM_SELECT_METHOD, &method, on: channel, failing: fail)
-            expected = [AMQP_CONFIRM_SELECT_OK_METHOD]
         }
         if let sendError { throw sendError }
         guard sent else {
             throw core.closeSignal.reason ?? AMQPError(.connectionLost, "the connection was lost")
         }
-        return expected
     }
 
     /// Publishes one message. Returns nil when written, or the error (which may also have finished

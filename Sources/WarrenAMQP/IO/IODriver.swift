@@ -31,7 +31,6 @@ final class IODriver {
     var channels: [UInt16: ChannelState] = [:]
     var channelNumbers = ChannelNumberAllocator(maximum: 1)
     var generation: UInt64 = 0
-    var pendingCallCount = 0
     /// Set once the connection is finished; the loop then exits.
     var finished = false
     /// Set while the broker has blocked publishing on this connection (`connection.blocked`).
@@ -124,7 +123,7 @@ final class IODriver {
                 readFrames()
                 if finished { break }
             }
-            if pendingCallCount > 0 || closing != nil { expireCalls() }
+            if closing != nil || hasPendingCalls { expireCalls() }
             if finished { break }
 
             let stillBuffered = amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0
@@ -208,18 +207,21 @@ final class IODriver {
         return Int32(clamping: milliseconds + 1)
     }
 
+    /// True when a channel has a synchronous call on the wire or waiting.
+    var hasPendingCalls: Bool {
+        channels.values.contains { !$0.calls.isEmpty }
+    }
+
     private func nextDeadline() -> ContinuousClock.Instant? {
         var earliest = closing?.deadline
-        guard pendingCallCount > 0 else { return earliest }
         for channel in channels.values {
-            for call in channel.calls where !call.timedOut {
-                earliest = min(earliest ?? call.deadline, call.deadline)
-            }
+            guard let deadline = channel.calls.nextDeadline else { continue }
+            earliest = min(earliest ?? deadline, deadline)
         }
         return earliest
     }
 
-    /// Fails the calls whose deadline passed; they stay queued so that their late replies still match.
+    /// Fails the calls whose deadline passed (see ``CallQueue/expire(now:)``).
     private func expireCalls() {
         let now = ContinuousClock.now
         if let closing, closing.deadline <= now {
@@ -229,18 +231,29 @@ final class IODriver {
             return
         }
         for channel in channels.values {
-            for index in channel.calls.indices where !channel.calls[index].timedOut && channel.calls[index].deadline <= now {
-                channel.calls[index].timedOut = true
-                let call = channel.calls[index]
-                call.fail(
-                    AMQPError(
-                        .timeout,
-                        "the broker did not answer within \(core.configuration.callTimeout); the effect of the call is unknown",
-                        operation: call.operation,
-                        object: call.request?.object,
-                        channel: channel.number
+            for expiry in channel.calls.expire(now: now) {
+                switch expiry {
+                case .unanswered(let entry):
+                    entry.call.fail(
+                        AMQPError(
+                            .timeout,
+                            "the broker did not answer within \(core.configuration.callTimeout); the effect of the call is unknown",
+                            operation: entry.call.operation,
+                            object: entry.call.request?.object,
+                            channel: channel.number
+                        )
                     )
-                )
+                case .neverSent(let entry, let blockedBy):
+                    entry.call.fail(
+                        AMQPError(
+                            .timeout,
+                            "not sent within \(core.configuration.callTimeout): the channel still waits for the broker's answer to \(blockedBy.call.operation), and sends one call at a time; nothing was done at the broker",
+                            operation: entry.call.operation,
+                            object: entry.call.request?.object,
+                            channel: channel.number
+                        )
+                    )
+                }
             }
         }
     }
@@ -284,10 +297,7 @@ final class IODriver {
         channel.shared.markClosed(reason)
         channels.removeValue(forKey: channel.number)
         channelNumbers.release(channel.number)
-        pendingCallCount -= channel.calls.count
-        let calls = channel.calls
-        channel.calls.removeAll()
-        for call in calls { call.fail(reason) }
+        for entry in channel.calls.removeAll() { entry.call.fail(reason) }
         if let completions = channel.confirms?.removeAll() {
             for completion in completions { completion.settle(reason) }
         }

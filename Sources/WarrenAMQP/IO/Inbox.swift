@@ -70,6 +70,11 @@ final class Inbox: Sendable {
         }
     }
 
+    /// True when no command waits.
+    var isEmpty: Bool {
+        state.withLock { $0.commands.isEmpty }
+    }
+
     /// The reason the inbox was closed, if it was.
     var closedReason: AMQPError? {
         state.withLock { $0.closedWith }

@@ -17,7 +17,7 @@ final class ChannelState {
 
     let shared: ChannelShared
     var phase: Phase = .opening
-    var calls: Deque<PendingCall> = []
+    var calls = CallQueue<PendingCall>()
     /// Set once `confirm.select-ok` arrived.
     var confirms: ConfirmTracker<PublishCompletion>?
     /// At most this many publishes wait for confirms; more wait in ``waitingPublishes``.

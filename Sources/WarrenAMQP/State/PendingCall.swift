@@ -1,10 +1,7 @@
 import CRabbitMQ
 
-/// A synchronous method sent on a channel whose reply has not arrived yet.
-///
-/// The broker answers a channel's synchronous methods in order, so replies are matched to the oldest
-/// pending call. A call whose caller went away (timeout, cancellation) stays in the queue until its
-/// reply arrives, so that later replies still match the right calls.
+/// A synchronous method on a channel whose reply has not arrived yet, and who waits for it. A
+/// channel's ``CallQueue`` orders them and matches the replies.
 struct PendingCall {
     /// Who gets the reply.
     enum Completion {
@@ -14,11 +11,9 @@ struct PendingCall {
         case unobserved
     }
 
+    /// The method; nil for `channel.open`.
     var request: MethodRequest?
     var completion: Completion
-    var expectedReplies: [amqp_method_number_t]
-    var deadline: ContinuousClock.Instant
-    var timedOut = false
 
     var operation: String { request?.operation ?? "channel.open" }
 
