@@ -37,6 +37,9 @@ final class ConfirmedPublisher: Sendable {
     let settings: Settings
     private let logger: Logger
     private let current = Mutex<Current?>(nil)
+    /// The connection whose loss was logged last: one warning per loss, not one per publish. (Held,
+    /// not identified by address: a new connection may take a freed one's address.)
+    private let lossLogged = Mutex<AMQPConnection?>(nil)
     /// Serializes opening, so concurrent publishes share one new channel.
     private let opening = Mutex<Task<Current, any Error>?>(nil)
     private let pending: ConcurrencyLimit
@@ -63,10 +66,12 @@ final class ConfirmedPublisher: Sendable {
         var nacks = 0
         while true {
             var used: AMQPChannel?
+            var usedConnection: AMQPConnection?
             do {
                 // Opening the channel belongs inside: the connection may die under it, too.
                 let target = try await channel()
                 used = target.channel
+                usedConnection = target.connection
                 try await waitWhileBlocked(target.connection)
                 if messages.count == 1 {
                     try await target.channel.publish(messages[0])
@@ -75,10 +80,7 @@ final class ConfirmedPublisher: Sendable {
                 }
                 return
             } catch let error as AMQPError where Self.isConnectionLoss(error) && ContinuousClock.now < deadline {
-                logger.warning(
-                    "connection lost before the broker confirmed; publishing again on the next connection",
-                    metadata: ["messages": "\(messages.count)", "cause": "\(error)"]
-                )
+                logLoss(of: usedConnection, messages: messages.count, cause: error)
             } catch let error as AMQPError where error.code == .publishNacked && ContinuousClock.now < deadline {
                 nacks += 1
                 if let used { retire(used) }
@@ -89,6 +91,26 @@ final class ConfirmedPublisher: Sendable {
                 )
                 try await Task.sleep(for: pause)
             }
+        }
+    }
+
+    /// Logs a connection loss that caught publishes before their confirms: a warning for the first
+    /// publish that meets a given loss, debug for the others (a full window is hundreds of them).
+    private func logLoss(of connection: AMQPConnection?, messages: Int, cause: AMQPError) {
+        let first = lossLogged.withLock { logged -> Bool in
+            guard let connection else { return true }
+            if logged === connection { return false }
+            logged = connection
+            return true
+        }
+        let metadata: Logger.Metadata = ["messages": "\(messages)", "cause": "\(cause)"]
+        if first {
+            logger.warning(
+                "connection lost before the broker confirmed; unconfirmed publishes go out again on the next connection",
+                metadata: metadata
+            )
+        } else {
+            logger.debug("publishing again on the next connection", metadata: metadata)
         }
     }
 

@@ -3,20 +3,15 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import WarrenAMQP
 
-/// How often a failing task is attempted, and how long it waits between attempts: exponential
-/// back-off with a cap and jitter.
+/// How often a failing task is attempted, and how long it waits between attempts: the ``Backoff``
+/// Warren uses everywhere, exponential with a cap and jitter.
 ///
 /// The delay after failed attempt `n` (from 1) is `min(maxDelay, initialDelay × multiplier^(n-1))`,
-/// then spread by ±`jitter` (a fraction) so that tasks failing together do not retry together.
-/// With the defaults (5 attempts, 1 s, ×2, 10 min cap, ±10 %) a task runs at about 0, 1, 3, 7 and 15 s.
+/// shortened by a random part of up to `jitter` of itself, so that tasks failing together do not retry
+/// together, and never longer than `maxDelay`. With the defaults (5 attempts, 1 s, ×2, 10 min cap,
+/// jitter 0.1) a task runs at about 0, 1, 3, 7 and 15 s.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included. 1 means no retries.
     public var maxAttempts: Int
@@ -26,7 +21,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public var multiplier: Double
     /// The longest delay.
     public var maxDelay: Duration
-    /// The relative spread applied to each delay, from 0 (none) to 1.
+    /// The largest part of a delay that jitter takes off, from 0 (none) to 1.
     public var jitter: Double
 
     /// Creates a policy.
@@ -37,32 +32,34 @@ public struct RetryPolicy: Sendable, Hashable {
         maxDelay: Duration = .seconds(600),
         jitter: Double = 0.1
     ) {
+        let backoff = Backoff(initial: initialDelay, multiplier: multiplier, maximum: maxDelay, jitter: jitter)
         self.maxAttempts = max(1, maxAttempts)
-        self.initialDelay = max(.zero, initialDelay)
-        self.multiplier = max(1, multiplier)
-        self.maxDelay = max(.zero, maxDelay)
-        self.jitter = min(1, max(0, jitter))
+        self.initialDelay = backoff.initial
+        self.multiplier = backoff.multiplier
+        self.maxDelay = backoff.maximum
+        self.jitter = backoff.jitter
     }
 
-    /// Five attempts, 1 s doubling to at most 10 minutes, ±10 % jitter.
+    /// Five attempts, 1 s doubling to at most 10 minutes, jitter 0.1.
     public static let `default` = RetryPolicy()
 
     /// One attempt: a failure dead-letters the task at once.
     public static let never = RetryPolicy(maxAttempts: 1)
 
-    /// The delay before attempt `failedAttempt + 1`, before jitter.
-    public func nominalDelay(afterAttempt failedAttempt: Int) -> Duration {
-        let exponent = Double(max(0, failedAttempt - 1))
-        let seconds = initialDelay.secondsValue * pow(multiplier, exponent)
-        guard seconds.isFinite, seconds < maxDelay.secondsValue else { return maxDelay }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+    /// The delays between attempts.
+    public var backoff: Backoff {
+        Backoff(initial: initialDelay, multiplier: multiplier, maximum: maxDelay, jitter: jitter)
     }
 
-    /// The delay before attempt `failedAttempt + 1`, with jitter drawn from `random` (0 ..< 1).
+    /// The delay before attempt `failedAttempt + 1`, before jitter.
+    public func nominalDelay(afterAttempt failedAttempt: Int) -> Duration {
+        backoff.nominalDelay(attempt: failedAttempt)
+    }
+
+    /// The delay before attempt `failedAttempt + 1`, with `random` (0 ..< 1) choosing how much jitter
+    /// takes off.
     public func delay(afterAttempt failedAttempt: Int, random: Double = Double.random(in: 0..<1)) -> Duration {
-        let nominal = nominalDelay(afterAttempt: failedAttempt).secondsValue
-        let spread = nominal * jitter * (2 * random - 1)
-        return .milliseconds(Int64(max(0, nominal + spread) * 1000))
+        backoff.delay(attempt: failedAttempt, random: random)
     }
 }
 

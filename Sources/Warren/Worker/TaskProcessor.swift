@@ -6,9 +6,10 @@ import Foundation
 import Logging
 import WarrenAMQP
 
-/// Runs one delivery through its handler and settles it: ack on success; on failure a retry copy
-/// through the delay exchanges or a dead letter to `Q.dead`, each published with a confirm before
-/// the original is acked, so a task is never lost between the two.
+/// Runs one delivery through the middlewares and its handler, decides what follows
+/// (``TaskDisposition/decide(error:attempt:policy:interrupted:random:)``) and carries it out: ack on
+/// success; on failure a retry copy through the delay exchanges or a dead letter to `Q.dead`, each
+/// published with a confirm before the original is acked, so a task is never lost between the two.
 struct TaskProcessor: Sendable {
     let queue: String
     let registry: TaskRegistry
@@ -16,12 +17,9 @@ struct TaskProcessor: Sendable {
     let timeLimit: Duration?
     let publisher: ConfirmedPublisher
     let failures: FailureMessages
-    let metrics: WorkerMetrics
+    /// Logging, metrics, events and the application's middlewares.
+    let chain: MiddlewareChain
     let logger: Logger
-    /// Where lifecycle events go; nil when they are off.
-    let events: EventEmitter?
-    /// `host-pid`, for events.
-    let workerName: String
 
     /// The attempt a message is on: its `x-warren-attempt` header, 1 when missing or below 1.
     static func attempt(of properties: AMQPProperties) -> Int {
@@ -69,23 +67,8 @@ struct TaskProcessor: Sendable {
         let attempt = Self.attempt(of: properties)
         // Metadata goes with each log call, so it is only rendered when a line is logged.
         let logger = TaskLogger(base: self.logger, task: taskName, messageID: messageID, attempt: attempt)
-        let instruments = metrics(taskName)
-        instruments.received.increment()
-
-        guard !taskName.isEmpty, let entry = registry.entry(for: taskName) else {
-            let detail = taskName.isEmpty
-                ? "the message has no task name (AMQP 'type' property)"
-                : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
-            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .unknownTask, error: detail, logger: logger)
-            instruments.deadLettered.increment()
-            let event = EventTemplate(
-                task: taskName, messageID: messageID, correlationID: properties.correlationID, queue: queue,
-                attempt: attempt, maxAttempts: retryPolicy.maxAttempts, enqueuedAt: properties.timestamp, worker: workerName
-            )
-            emit(.deadLettered, event, error: detail, reason: .unknownTask)
-            return
-        }
-        let policy = entry.retryPolicy ?? retryPolicy
+        let entry = taskName.isEmpty ? nil : registry.entry(for: taskName)
+        let policy = entry?.retryPolicy ?? retryPolicy
         let context = TaskContext(
             taskName: taskName,
             messageID: messageID,
@@ -98,99 +81,48 @@ struct TaskProcessor: Sendable {
             headers: properties.headers ?? [:],
             baseLogger: self.logger
         )
+        await chain.received(context)
 
-        let event = EventTemplate(
-            task: taskName, messageID: messageID, correlationID: properties.correlationID, queue: queue,
-            attempt: attempt, maxAttempts: policy.maxAttempts, enqueuedAt: properties.timestamp, worker: workerName
-        )
-        emit(.started, event)
-        metrics.inFlight.increment()
+        guard let entry else {
+            let refusal = taskName.isEmpty
+                ? "the message has no task name (AMQP 'type' property)"
+                : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
+            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .unknownTask, error: refusal, logger: logger)
+            await chain.settled(context, TaskSettlement(disposition: .deadLetter(.unknownTask), refusal: refusal))
+            return
+        }
+
         let started = ContinuousClock.now
-        let outcome: (any Error)?
+        var failure: (any Error)?
         do {
-            try await withTimeLimit(entry.timeLimit ?? timeLimit) {
-                try await entry.run(delivery.body, context)
+            let limit = entry.timeLimit ?? timeLimit
+            try await chain.run(context) { context in
+                try await withTimeLimit(limit) { try await entry.run(delivery.body, context) }
             }
-            outcome = nil
         } catch {
-            outcome = error
+            failure = error
         }
-        metrics.inFlight.decrement()
-        let elapsed = ContinuousClock.now - started
-        instruments.duration.recordNanoseconds(Int64(clamping: elapsed.nanoseconds))
-        let duration = elapsed.secondsValue * 1000
-
-        guard let error = outcome else {
+        let duration = ContinuousClock.now - started
+        let disposition = TaskDisposition.decide(error: failure, attempt: attempt, policy: policy, interrupted: Task.isCancelled)
+        switch disposition {
+        case .succeeded:
             settle(delivery, logger: logger) { try delivery.ack() }
-            instruments.succeeded.increment()
-            emit(.succeeded, event, duration: duration)
-            return
-        }
-        if let poison = error as? PoisonMessage {
-            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: poison.reason, error: poison.detail, logger: logger)
-            instruments.deadLettered.increment()
-            emit(.deadLettered, event, duration: duration, error: poison.detail, reason: poison.reason)
-            return
-        }
-        if Task.isCancelled {
+        case .retry(let delay):
+            await retry(delivery, messageID: messageID, attempt: attempt, error: Self.describe(failure), delay: delay, logger: logger)
+        case .deadLetter(let reason):
+            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: reason, error: Self.describe(failure), logger: logger)
+        case .handBack:
             // The worker is stopping and gave up waiting: the message goes back for another worker.
-            logger.info("task interrupted by shutdown; returning it to the queue")
             await handBack(delivery, method: method)
-            return
         }
-        instruments.failed.increment()
-        if let permanent = error as? PermanentFailure {
-            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .permanentFailure, error: permanent.description, logger: logger)
-            instruments.deadLettered.increment()
-            emit(.deadLettered, event, duration: duration, error: permanent.description, reason: .permanentFailure)
-        } else if attempt < policy.maxAttempts {
-            let delay = policy.delay(afterAttempt: attempt)
-            logger.warning(
-                "task failed; retrying",
-                metadata: ["error": "\(error)", "retry_in": "\(delay)", "max_attempts": "\(policy.maxAttempts)"]
-            )
-            await retry(delivery, messageID: messageID, attempt: attempt, error: "\(error)", delay: delay, logger: logger)
-            instruments.retried.increment()
-            emit(.retrying, event, duration: duration, error: "\(error)", retryIn: delay.secondsValue * 1000)
-        } else {
-            await deadLetter(
-                delivery, messageID: messageID, attempt: attempt, reason: .maxAttemptsExceeded, error: "\(error)", logger: logger
-            )
-            instruments.deadLettered.increment()
-            emit(.deadLettered, event, duration: duration, error: "\(error)", reason: .maxAttemptsExceeded)
-        }
+        await chain.settled(context, TaskSettlement(disposition: disposition, error: failure, duration: duration))
     }
 
-    /// What every event of one attempt shares.
-    private struct EventTemplate {
-        var task: String
-        var messageID: String
-        var correlationID: String?
-        var queue: String
-        var attempt: Int
-        var maxAttempts: Int
-        var enqueuedAt: Date?
-        var worker: String
-    }
-
-    private func emit(
-        _ kind: TaskEvent.Kind,
-        _ template: EventTemplate,
-        duration: Double? = nil,
-        error: String? = nil,
-        retryIn: Double? = nil,
-        reason: DeadLetterReason? = nil
-    ) {
-        guard let events else { return }
-        events.emit(
-            TaskEvent(
-                kind: kind, task: template.task, messageID: template.messageID, correlationID: template.correlationID,
-                queue: template.queue, attempt: template.attempt, maxAttempts: template.maxAttempts,
-                enqueuedAt: template.enqueuedAt, durationMilliseconds: duration,
-                error: error.map(FailureMessages.truncated), retryInMilliseconds: retryIn,
-                deadLetterReason: reason?.rawValue, worker: template.worker
-            )
-        )
+    /// The text recorded for a failure: a refused body's detail, or the error's description.
+    static func describe(_ failure: (any Error)?) -> String {
+        guard let failure else { return "" }
+        if let poison = failure as? PoisonMessage { return poison.detail }
+        return "\(failure)"
     }
 
     private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: TaskLogger) async {
@@ -216,10 +148,6 @@ struct TaskProcessor: Sendable {
         error: String,
         logger: TaskLogger
     ) async {
-        logger.error(
-            "task dead-lettered",
-            metadata: ["reason": "\(reason)", "error": "\(error)", "dead_letter_queue": "\(queue).dead"]
-        )
         let message = failures.deadLetter(
             body: delivery.body, properties: delivery.properties, messageID: messageID, attempt: attempt,
             reason: reason, error: error, now: Date()

@@ -69,10 +69,13 @@ public struct Worker: Service {
             timeLimit: configuration.timeLimit,
             publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),
             failures: FailureMessages(queue: configuration.queue.name, topology: configuration.topology),
-            metrics: WorkerMetrics(queue: configuration.queue.name),
-            logger: logger,
-            events: events,
-            workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+            chain: MiddlewareChain(
+                middlewares: Self.builtInMiddlewares(
+                    queue: configuration.queue.name, logger: logger, events: events,
+                    workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+                ) + configuration.middlewares
+            ),
+            logger: logger
         )
         // Events are published beside the work, and flushed once the last handler is done.
         let eventPublishing = events.map { emitter in Task { await emitter.run() } }
@@ -272,5 +275,13 @@ public struct Worker: Service {
     private static func consumerTag(_ queue: String) -> String {
         let host = ProcessInfo.processInfo.hostName
         return "warren-\(queue)-\(host)-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+    }
+
+    /// The worker's own middlewares, outermost first: logging, metrics, then lifecycle events when
+    /// they are on.
+    static func builtInMiddlewares(queue: String, logger: Logger, events: EventEmitter?, workerName: String) -> [any TaskMiddleware] {
+        var middlewares: [any TaskMiddleware] = [LoggingMiddleware(logger: logger), MetricsMiddleware(metrics: WorkerMetrics(queue: queue))]
+        if let events { middlewares.append(EventsMiddleware(events: events, workerName: workerName)) }
+        return middlewares
     }
 }

@@ -33,6 +33,9 @@ extension Worker {
         public var declareTopology: Bool
         /// Names of the shared exchanges and delay queues.
         public var topology: Topology
+        /// The application's middlewares, run around every task, the first outermost, inside the
+        /// worker's own (logging, metrics, lifecycle events). See ``TaskMiddleware``.
+        public var middlewares: [any TaskMiddleware]
 
         /// A worker for `queue` on the broker at `amqp`.
         public init(
@@ -47,9 +50,11 @@ extension Worker {
             topology: Topology = Topology(),
             failoverEndpoints: [AMQPConnection.Configuration] = [],
             reconnectBackoff: Backoff = Backoff(),
-            events: TaskEvents? = nil
+            events: TaskEvents? = nil,
+            middlewares: [any TaskMiddleware] = []
         ) {
             self.events = events
+            self.middlewares = middlewares
             self.amqp = amqp
             self.failoverEndpoints = failoverEndpoints
             self.reconnectBackoff = reconnectBackoff

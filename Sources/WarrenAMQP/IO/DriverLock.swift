@@ -25,6 +25,9 @@ final class DriverLock: @unchecked Sendable {
     private var driver: IODriver?
     /// How many commands callers executed on their own threads (for tests and diagnostics).
     let callerThreadExecutions = Atomic<Int>(0)
+    /// The thread holding the lock (`pthread_self()` as a number), 0 when none: what
+    /// ``assertHeldByCurrentThread()`` checks in debug builds.
+    private let owner = Atomic<UInt>(0)
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -45,11 +48,49 @@ final class DriverLock: @unchecked Sendable {
     /// Takes the lock, waiting for a caller that holds it. Only the I/O thread calls this.
     func lock() {
         pthread_mutex_lock(mutex)
+        recordOwner()
     }
 
     /// Releases the lock. Only the I/O thread calls this, before it sleeps in `poll()`.
     func unlock() {
+        clearOwner()
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Stops the process in a debug build when the calling thread does not hold the lock: the
+    /// rabbitmq-c connection has one user at a time, and this is how the code that touches it says so.
+    /// Free in a release build.
+    @inline(__always)
+    func assertHeldByCurrentThread(_ function: StaticString = #function) {
+        #if DEBUG
+        precondition(
+            owner.load(ordering: .relaxed) == Self.currentThread,
+            "\(function) touched the rabbitmq-c connection without holding its DriverLock"
+        )
+        #endif
+    }
+
+    private static var currentThread: UInt { Self.number(of: pthread_self()) }
+
+    /// A thread handle as a number: an integer on Linux, a pointer on Darwin.
+    #if canImport(Darwin)
+    private static func number(of thread: pthread_t) -> UInt { UInt(bitPattern: thread) }
+    #else
+    private static func number(of thread: pthread_t) -> UInt { UInt(thread) }
+    #endif
+
+    @inline(__always)
+    private func recordOwner() {
+        #if DEBUG
+        owner.store(Self.currentThread, ordering: .relaxed)
+        #endif
+    }
+
+    @inline(__always)
+    private func clearOwner() {
+        #if DEBUG
+        owner.store(0, ordering: .relaxed)
+        #endif
     }
 
     /// Makes `driver` available to callers (nil: no longer). The I/O thread calls this holding the lock.
@@ -62,7 +103,11 @@ final class DriverLock: @unchecked Sendable {
     /// caller holds the lock, or there is no driver), never blocking.
     func withIdleDriver<Value>(_ body: (IODriver) -> Value) -> Value? {
         guard pthread_mutex_trylock(mutex) == 0 else { return nil }
-        defer { pthread_mutex_unlock(mutex) }
+        recordOwner()
+        defer {
+            clearOwner()
+            pthread_mutex_unlock(mutex)
+        }
         guard let driver, !driver.finished else { return nil }
         return body(driver)
     }

@@ -28,21 +28,12 @@ extension IODriver {
         return bytes <= Self.callerThreadPublishLimit && socketHasRoom(for: bytes + Self.publishOverheadAllowance)
     }
 
-    /// True when the kernel's send queue can take `bytes` more without blocking the writer: what it
-    /// holds (``socketSendQueueBytes(_:)``) plus `bytes` stays within half the socket's send buffer.
-    /// A caller's thread must never wait for a slow or stalled broker to read; the I/O thread may.
+    /// True when the kernel's send queue can take `bytes` more without blocking the writer
+    /// (``socketSendRoom(_:)``). A caller's thread must never wait for a slow or stalled broker to
+    /// read; the I/O thread may.
     func socketHasRoom(for bytes: Int) -> Bool {
-        guard socketFD >= 0 else { return false }
-        if sendBufferSize == 0 {
-            var size: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(socketFD, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0, size > 0 else { return false }
-            // The kernel only grows a TCP send buffer after this (autotuning): the first reading is a
-            // safe lower bound.
-            sendBufferSize = Int(size)
-        }
-        guard let queued = socketSendQueueBytes(socketFD) else { return false }
-        return queued + bytes <= sendBufferSize / 2
+        guard socketFD >= 0, let room = socketSendRoom(socketFD) else { return false }
+        return bytes <= room
     }
 
     /// Executes `command` on the caller's thread, which holds the ``DriverLock`` while the I/O thread

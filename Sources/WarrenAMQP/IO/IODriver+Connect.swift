@@ -8,6 +8,10 @@ import Darwin
 #endif
 
 extension IODriver {
+    /// How long after the I/O thread's own silence check the ``SilenceWatchdog`` steps in: only when
+    /// that check could not run (the connection's user is blocked inside rabbitmq-c).
+    static let watchdogMargin: Duration = .milliseconds(100)
+
     /// Opens the TCP connection (with TLS when configured) and performs the AMQP handshake. Blocks the
     /// I/O thread, bounded by the configured connect timeout.
     func connect() throws(AMQPError) {
@@ -69,7 +73,6 @@ extension IODriver {
         try checkLogin(reply, address: address)
 
         let heartbeat = Int(amqp_get_heartbeat(connection))
-        heartbeatInterval = .seconds(heartbeat)
         let channelMax = Int(amqp_get_channel_max(connection))
         channelNumbers = ChannelNumberAllocator(maximum: UInt16(clamping: channelMax == 0 ? 65535 : channelMax))
         var negotiated = ConnectionCore.Negotiated(
@@ -82,7 +85,11 @@ extension IODriver {
         }
         core.negotiated.withLock { $0 = negotiated }
         established = true
-        lastLibraryCall = .now
+        heartbeats = HeartbeatClock(interval: .seconds(heartbeat), now: .now)
+        if heartbeat > 0, let watch = SilenceWatch(socket: socketFD, limit: heartbeats.silenceLimit + Self.watchdogMargin) {
+            silenceWatch = watch
+            SilenceWatchdog.watch(watch)
+        }
         logger.debug(
             "AMQP connection open",
             metadata: [

@@ -12,6 +12,7 @@ extension IODriver {
         on channel: UInt16,
         failing: ((AMQPError) -> Void)?
     ) -> Bool {
+        core.driverLock.assertHeldByCurrentThread()
         let status = withUnsafeMutablePointer(to: &method) { pointer in
             amqp_send_method(connection, channel, methodID, pointer)
         }
@@ -24,7 +25,7 @@ extension IODriver {
             }
             return false
         }
-        lastLibraryCall = .now
+        heartbeats.libraryCalled(at: .now)
         return true
     }
 
@@ -135,6 +136,7 @@ extension IODriver {
     /// Publishes one message. Returns nil when written, or the error (which may also have finished
     /// the connection).
     func sendPublish(_ message: AMQPOutboundMessage, sequence: UInt64?, on channel: ChannelState) -> AMQPError? {
+        core.driverLock.assertHeldByCurrentThread()
         defer { pool.reset() }
         do {
             let properties = message.properties
@@ -166,7 +168,7 @@ extension IODriver {
                 finish(error)
                 return error
             }
-            lastLibraryCall = .now
+            heartbeats.libraryCalled(at: .now)
             return nil
         } catch {
             return error.adding(operation: "basic.publish", object: "exchange '\(message.exchange)'", channel: channel.number)

@@ -13,8 +13,9 @@ import Logging
 /// rabbitmq-c is blocking and not thread-safe, so everything that touches the connection runs here:
 /// the thread waits in `poll()` on the socket and on the ``Inbox``'s wake-up descriptor, executes
 /// the commands Swift callers submitted, reads and dispatches the frames that arrived, expires calls
-/// past their deadline, and calls into the library at least every half heartbeat so that heartbeats
-/// are sent and a silent broker is noticed. Swift callers never block: they await ``Promise``s this thread settles.
+/// past their deadline, and keeps the ``HeartbeatClock``: it calls into the library at least every
+/// half heartbeat so that heartbeats are sent, and ends the connection when nothing arrived for two
+/// heartbeats, whatever it was writing meanwhile. Swift callers never block: they await ``Promise``s this thread settles.
 ///
 /// The thread holds the connection's ``DriverLock`` except while it sleeps in `poll()`; a caller that
 /// takes the lock then may execute a publish itself (``executeForCaller(_:)``), so the connection
@@ -35,15 +36,16 @@ final class IODriver {
     var finished = false
     /// Set while the broker has blocked publishing on this connection (`connection.blocked`).
     var blockedByBroker = false
-    /// The socket's send buffer in bytes, read when first needed (see `socketHasRoom(for:)`).
-    var sendBufferSize = 0
     /// Set while our `connection.close` waits for its `close-ok`.
     var closing: (promise: Promise<Void>, deadline: ContinuousClock.Instant)?
     var socketFD: Int32 = -1
     /// Set once the handshake succeeded.
     var established = false
-    var heartbeatInterval: Duration = .zero
-    var lastLibraryCall = ContinuousClock.now
+    /// Heartbeats to send and the broker's silence to watch; off until the handshake negotiated them.
+    var heartbeats = HeartbeatClock(interval: .zero, now: .now)
+    /// The connection's entry with the ``SilenceWatchdog`` (with heartbeats on).
+    var silenceWatch: SilenceWatch?
+    var heartbeatInterval: Duration { heartbeats.interval }
     /// Where message properties are test-encoded before a publish (see `checkPropertiesFit`).
     var propertiesBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var commandBuffer: [Command] = []
@@ -85,15 +87,18 @@ final class IODriver {
                     failBeforeDriver(error)
                     return
                 }
+                // The I/O thread holds the lock from here on except in poll(); callers find no driver
+                // until the handshake is done.
+                core.driverLock.lock()
                 do throws(AMQPError) {
                     try driver.connect()
                 } catch {
                     connected.fail(error)
                     driver.finish(error)
+                    core.driverLock.unlock()
                     return
                 }
                 // Callers may use the driver from now on, whenever the loop sleeps.
-                core.driverLock.lock()
                 core.driverLock.setDriver(driver)
                 connected.succeed(())
                 driver.run()
@@ -119,9 +124,17 @@ final class IODriver {
 
             let buffered = amqp_frames_enqueued(connection) != 0 || amqp_data_in_buffer(connection) != 0
             let socketReadable = descriptors[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0
-            if buffered || socketReadable || libraryCallDue() {
+            let now = ContinuousClock.now
+            if socketReadable {
+                heartbeats.received(at: now)
+                silenceWatch?.received()
+            }
+            let heartbeat = heartbeats.action(at: now)
+            if buffered || socketReadable || heartbeat != .none {
+                // At .peerSilent this read is rabbitmq-c's receive-deadline check: a heartbeat timeout.
                 readFrames()
                 if finished { break }
+                if heartbeat == .peerSilent { heartbeats.libraryFoundTraffic(at: now) }
             }
             if closing != nil || hasPendingCalls { expireCalls() }
             if finished { break }
@@ -142,6 +155,7 @@ final class IODriver {
 
     /// Executes the commands waiting in the inbox, in order, then the acks they queued.
     func executeCommands() {
+        core.driverLock.assertHeldByCurrentThread()
         core.inbox.drain(into: &commandBuffer)
         for command in commandBuffer {
             if finished {
@@ -162,18 +176,22 @@ final class IODriver {
 
     /// Reads the frames that are available without blocking (at most a batch) and dispatches them.
     private func readFrames() {
+        core.driverLock.assertHeldByCurrentThread()
         var frame = amqp_frame_t()
         var zero = timeval(tv_sec: 0, tv_usec: 0)
         var count = 0
+        defer { if count > 1 { silenceWatch?.received() } }
         while !finished && count < Self.maxFramesPerBatch {
             count += 1
-            lastLibraryCall = .now
+            let now = ContinuousClock.now
+            heartbeats.libraryCalled(at: now)
             let status = amqp_simple_wait_frame_noblock(connection, &frame, &zero)
             if status == AMQP_STATUS_TIMEOUT.rawValue { break }
             guard status == AMQP_STATUS_OK.rawValue else {
                 finish(connectionError(status, while: "reading from the broker"))
                 return
             }
+            heartbeats.received(at: now)
             do {
                 try dispatch(frame)
             } catch {
@@ -187,16 +205,10 @@ final class IODriver {
         amqp_maybe_release_buffers(connection)
     }
 
-    /// True when the library must be called so that it sends or checks heartbeats.
-    private func libraryCallDue() -> Bool {
-        guard heartbeatInterval > .zero else { return false }
-        return ContinuousClock.now - lastLibraryCall >= heartbeatInterval / 2
-    }
-
     private func pollTimeoutMilliseconds() -> Int32 {
         var wait: Duration? = nil
-        if heartbeatInterval > .zero {
-            wait = max(.zero, heartbeatInterval / 2 - (ContinuousClock.now - lastLibraryCall))
+        if let wakeup = heartbeats.nextWakeup {
+            wait = max(.zero, wakeup - ContinuousClock.now)
         }
         if let deadline = nextDeadline() {
             let untilDeadline = max(.zero, deadline - ContinuousClock.now)
@@ -262,8 +274,10 @@ final class IODriver {
 
     /// Ends the connection: fails everything still waiting, closes the socket, tells the waiters.
     func finish(_ reason: AMQPError) {
+        core.driverLock.assertHeldByCurrentThread()
         guard !finished else { return }
         finished = true
+        silenceWatch?.end()
         // First make the connection look closed (isOpen false), so nobody picks it up again while
         // its calls and channels are being failed.
         core.closeSignal.signal(reason)
@@ -331,7 +345,7 @@ final class IODriver {
     func connectionError(_ status: Int32, while activity: String) -> AMQPError {
         let text = String(cString: amqp_error_string2(status))
         switch status {
-        case AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue:
+        case _ where silenceWatch?.fired == true, AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue:
             return AMQPError(
                 .connectionLost,
                 "the broker sent nothing for two heartbeat intervals (\(heartbeatInterval) each) while \(activity): it or the network is stalled"
