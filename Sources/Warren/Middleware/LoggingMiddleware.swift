@@ -7,6 +7,7 @@ struct LoggingMiddleware: TaskMiddleware {
     let logger: Logger
 
     func settled(_ context: TaskContext, _ settlement: TaskSettlement) async {
+        if case .succeeded = settlement.disposition { return }
         let logger = TaskLogger(base: self.logger, task: context.taskName, messageID: context.messageID, attempt: context.attempt)
         switch settlement.disposition {
         case .succeeded:

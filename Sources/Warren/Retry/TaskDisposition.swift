@@ -21,7 +21,8 @@ public enum TaskDisposition: Sendable, Hashable {
     ///   - attempt: The attempt that ended, from 1.
     ///   - policy: The task's retry policy.
     ///   - interrupted: The worker's task was cancelled (a stopping worker gave up waiting).
-    ///   - random: Chooses the retry delay's jitter (0 ..< 1).
+    ///   - random: Chooses the retry delay's jitter (0 ..< 1); nil draws one, only when the attempt is
+    ///     retried (a draw costs a system call, too much for every successful task).
     /// - Returns: In this order: success acks; a body that can never work (invalid JSON, the wrong
     ///   shape) is dead-lettered with its reason; an interrupted attempt is handed back; a
     ///   ``PermanentFailure`` is dead-lettered; an attempt before the last is retried after the
@@ -31,13 +32,15 @@ public enum TaskDisposition: Sendable, Hashable {
         attempt: Int,
         policy: RetryPolicy,
         interrupted: Bool,
-        random: Double = Double.random(in: 0..<1)
+        random: Double? = nil
     ) -> TaskDisposition {
         guard let error else { return .succeeded }
         if let poison = error as? PoisonMessage { return .deadLetter(poison.reason) }
         if interrupted { return .handBack }
         if error is PermanentFailure { return .deadLetter(.permanentFailure) }
-        if attempt < policy.maxAttempts { return .retry(after: policy.delay(afterAttempt: attempt, random: random)) }
+        if attempt < policy.maxAttempts {
+            return .retry(after: policy.delay(afterAttempt: attempt, random: random ?? Double.random(in: 0..<1)))
+        }
         return .deadLetter(.maxAttemptsExceeded)
     }
 }

@@ -70,10 +70,10 @@ public struct Worker: Service {
             publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),
             failures: FailureMessages(queue: configuration.queue.name, topology: configuration.topology),
             chain: MiddlewareChain(
-                middlewares: Self.builtInMiddlewares(
-                    queue: configuration.queue.name, logger: logger, events: events,
-                    workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-                ) + configuration.middlewares
+                logging: LoggingMiddleware(logger: logger),
+                metrics: MetricsMiddleware(metrics: WorkerMetrics(queue: configuration.queue.name)),
+                events: events.map { EventsMiddleware(events: $0, workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())") },
+                middlewares: configuration.middlewares
             ),
             logger: logger
         )
@@ -275,13 +275,5 @@ public struct Worker: Service {
     private static func consumerTag(_ queue: String) -> String {
         let host = ProcessInfo.processInfo.hostName
         return "warren-\(queue)-\(host)-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
-    }
-
-    /// The worker's own middlewares, outermost first: logging, metrics, then lifecycle events when
-    /// they are on.
-    static func builtInMiddlewares(queue: String, logger: Logger, events: EventEmitter?, workerName: String) -> [any TaskMiddleware] {
-        var middlewares: [any TaskMiddleware] = [LoggingMiddleware(logger: logger), MetricsMiddleware(metrics: WorkerMetrics(queue: queue))]
-        if let events { middlewares.append(EventsMiddleware(events: events, workerName: workerName)) }
-        return middlewares
     }
 }
