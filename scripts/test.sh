@@ -68,6 +68,10 @@ if [[ $# -eq 0 ]]; then
     WARREN_BIN="$bin_dir/warren" WARREN_INTEROP_REQUIRE_CLI=1 bash "$root/scripts/test-interop.sh" || interop=$?
     echo "[test] cross-language tests exited with status $interop" >&2
     [[ $interop -eq 0 ]] || status=$interop
+    docs=0
+    bash "$root/scripts/docs.sh" || docs=$?
+    echo "[test] documentation build (DocC, snippets) exited with status $docs" >&2
+    [[ $docs -eq 0 ]] || status=$docs
     examples=0
     WARREN_SKIP_BROKER_SETUP=1 bash "$root/scripts/test-examples.sh" || examples=$?
     echo "[test] example package tests exited with status $examples" >&2

@@ -1,6 +1,6 @@
 @_exported import WarrenAMQP
 
-/// The Warren task layer: typed tasks, a producer and a worker runtime on top of ``WarrenAMQP``.
+/// The Warren task layer: typed tasks, a producer and a worker runtime on top of `WarrenAMQP`.
 ///
 /// This module is filled in by the task-layer work; today it re-exports the AMQP client.
 public enum Warren {

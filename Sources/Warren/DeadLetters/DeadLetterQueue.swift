@@ -35,7 +35,7 @@ public struct DeadLetterQueue: Sendable {
     }
 
     /// The first `limit` dead letters, oldest first, left in the queue.
-    /// - Throws: ``AMQPError`` `.channelClosed` with 404 when the dead-letter queue does not exist.
+    /// - Throws: `AMQPError` `.channelClosed` with 404 when the dead-letter queue does not exist.
     public func list(limit: Int = 100) async throws -> [DeadLetter] {
         guard limit > 0 else { return [] }
         _ = try await requireCount()
@@ -73,7 +73,7 @@ public struct DeadLetterQueue: Sendable {
     ///   - messageID: Only the dead letters with this message id; nil for all.
     ///   - limit: At most this many; nil for no limit.
     ///   - batchSize: Copies published before their confirms are awaited.
-    /// - Throws: ``AMQPError`` `.channelClosed` with 404 when a queue does not exist.
+    /// - Throws: `AMQPError` `.channelClosed` with 404 when a queue does not exist.
     public func replay(messageID: String? = nil, limit: Int? = nil, batchSize: Int = 100) async throws -> ReplayOutcome {
         _ = try await requireCount()
         // The task queue must exist, or every copy would come back unroutable.
@@ -126,7 +126,7 @@ public struct DeadLetterQueue: Sendable {
     }
 
     /// Deletes every ready dead letter; returns how many.
-    /// - Throws: ``AMQPError`` `.channelClosed` with 404 when the dead-letter queue does not exist.
+    /// - Throws: `AMQPError` `.channelClosed` with 404 when the dead-letter queue does not exist.
     @discardableResult
     public func purge() async throws -> Int {
         try await connection.withChannel { channel in Int(try await channel.queuePurge(name)) }

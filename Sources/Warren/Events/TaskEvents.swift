@@ -5,7 +5,7 @@ import WarrenAMQP
 /// The worker publishes one ``TaskEvent`` per step of each task's life to a durable topic exchange
 /// (default `warren.events`), with the event's kind as routing key: `task.started`,
 /// `task.succeeded`, `task.retrying`, `task.dead-lettered`. Subscribe by binding a queue of your own
-/// with `task.#` (everything) or a single kind; see ``subscribe(on:queue:bindingKey:exchange:)``.
+/// with `task.#` (everything) or a single kind; see ``subscribe(on:queue:bindingKey:exchange:prefetch:arguments:)``.
 ///
 /// Events never slow or break task processing: they wait in a bounded buffer and are published in
 /// batches, transient and with confirms, on the worker's publishing connection. When the buffer is
@@ -37,11 +37,14 @@ public struct TaskEvents: Sendable {
     }
 
     /// Declares a durable queue bound to the events exchange with `bindingKey` and returns its
-    /// consumer; decode each delivery with ``TaskEvent/init(from:)`` and ack it.
+    /// consumer; decode each delivery with ``TaskEvent/init(from:)-(AMQPDelivery)`` and ack it.
     ///
     /// - Parameters:
+    ///   - channel: The channel to declare on and consume from.
     ///   - queue: The subscriber's own queue (one per subscribing service, shared by its instances).
     ///   - bindingKey: `task.#` for every event, or one kind such as `task.dead-lettered`.
+    ///   - exchange: The events exchange the workers publish to.
+    ///   - prefetch: Events delivered ahead of their acks.
     ///   - arguments: the subscriber queue's arguments, e.g. `x-max-length` or `x-message-ttl` so
     ///     that a subscriber that is down for long does not grow its queue without bound.
     public static func subscribe(

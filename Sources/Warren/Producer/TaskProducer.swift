@@ -7,7 +7,7 @@ import Logging
 import Synchronization
 import WarrenAMQP
 
-/// Publishes tasks as persistent JSON messages with publisher confirms: when ``enqueue(_:to:options:)``
+/// Publishes tasks as persistent JSON messages with publisher confirms: when `enqueue(_:to:options:)`
 /// returns, the broker has the task (on disk, for a durable queue).
 ///
 /// ```swift
@@ -19,10 +19,10 @@ import WarrenAMQP
 /// queue must exist (a worker declares it, or call ``declare(_:topology:)``). Concurrent enqueues are
 /// pipelined on one channel. The producer does not own the connection; close it yourself.
 ///
-/// Given a ``ReconnectingConnection``, the producer survives connection losses: an enqueue whose
+/// Given a `ReconnectingConnection`, the producer survives connection losses: an enqueue whose
 /// confirm had not arrived is published again on the next connection (at-least-once; the same message
 /// id marks a possible duplicate), within ``Configuration/retryLimit``; while the broker blocks
-/// publishing, enqueues wait up to ``Configuration/blockedLimit``. Given a plain ``AMQPConnection``,
+/// publishing, enqueues wait up to ``Configuration/blockedLimit``. Given a plain `AMQPConnection`,
 /// a lost connection fails the enqueue.
 public final class TaskProducer: Sendable {
     /// Producer settings.
@@ -65,7 +65,7 @@ public final class TaskProducer: Sendable {
     /// Queues known to be bound to the delay delivery exchange.
     private let delayRoutes = Mutex<Set<String>>([])
 
-    /// A producer publishing on `connection`: an ``AMQPConnection``, or a ``ReconnectingConnection``
+    /// A producer publishing on `connection`: an `AMQPConnection`, or a `ReconnectingConnection`
     /// to survive connection losses.
     public init(
         connection: any AMQPConnectionProvider,
@@ -86,7 +86,7 @@ public final class TaskProducer: Sendable {
     }
 
     /// Enqueues a task on a queue and returns once the broker confirmed it.
-    /// - Throws: `EncodingError` when the task does not encode; ``AMQPError`` when the broker refuses
+    /// - Throws: `EncodingError` when the task does not encode; `AMQPError` when the broker refuses
     ///   it (`.unroutable`: no such queue; `.publishNacked`) or the connection fails first.
     @discardableResult
     public func enqueue<Task: WarrenTask>(

@@ -5,7 +5,7 @@ import Foundation
 #endif
 import WarrenAMQP
 
-/// How often a failing task is attempted, and how long it waits between attempts: the ``Backoff``
+/// How often a failing task is attempted, and how long it waits between attempts: the `Backoff`
 /// Warren uses everywhere, exponential with a cap and jitter.
 ///
 /// The delay after failed attempt `n` (from 1) is `min(maxDelay, initialDelay × multiplier^(n-1))`,

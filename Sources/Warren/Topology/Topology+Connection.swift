@@ -12,7 +12,7 @@ extension Topology {
     ///   - connection: A channel is opened for each step that may fail on its own.
     ///   - delays: Also declare the shared delay levels and the queue's delay binding.
     /// - Returns: The queues that exist with other arguments (empty when everything matches).
-    /// - Throws: ``AMQPError`` when the broker refuses anything else, and `.invalidArgument` for
+    /// - Throws: `AMQPError` when the broker refuses anything else, and `.invalidArgument` for
     ///   priorities on a quorum queue of a broker older than RabbitMQ 4.0.
     @discardableResult
     public func declare(_ queue: TaskQueue, on connection: AMQPConnection, delays: Bool = true) async throws -> [TopologyMismatch] {

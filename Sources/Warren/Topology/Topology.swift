@@ -31,9 +31,9 @@ public struct Topology: Sendable {
     }
 
     /// Declares everything a task queue needs, on one channel, strictly: a queue that exists with other
-    /// arguments fails the call. ``declare(_:on:)-(_,AMQPConnection)`` is the tolerant form workers and
+    /// arguments fails the call. ``declare(_:on:delays:)`` is the tolerant form workers and
     /// producers use.
-    /// - Throws: ``AMQPError`` `.channelClosed` with 406 when `Q` exists with other arguments (e.g.
+    /// - Throws: `AMQPError` `.channelClosed` with 406 when `Q` exists with other arguments (e.g.
     ///   classic versus quorum); the message says which. `.invalidArgument` for priorities on a quorum
     ///   queue of a broker older than RabbitMQ 4.0.
     public func declare(_ queue: TaskQueue, on channel: AMQPChannel) async throws {

@@ -31,9 +31,12 @@ public struct TaskRegistry: Sendable {
     /// that shape, is dead-lettered at once without calling the handler.
     ///
     /// - Parameters:
+    ///   - type: The task type; its ``WarrenTask/name`` routes messages to this handler.
     ///   - retry: This task's retry policy; the worker's when nil.
     ///   - timeLimit: This task's time limit; the worker's when nil. A handler over it is cancelled
     ///     and the attempt counts as failed (handlers must honour cancellation).
+    ///   - handler: Runs the decoded task; throw to fail the attempt, ``PermanentFailure`` to
+    ///     dead-letter the task at once.
     public mutating func register<Task: WarrenTask>(
         _ type: Task.Type,
         retry: RetryPolicy? = nil,

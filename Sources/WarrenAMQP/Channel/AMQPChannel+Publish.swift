@@ -4,7 +4,7 @@ extension AMQPChannel {
     /// sequence number). Consumers can ignore it.
     public static let publishSequenceHeader = "x-warren-publish-seq"
 
-    /// Puts the channel in publisher-confirm mode (`confirm.select`). From then on each ``publish(_:)``
+    /// Puts the channel in publisher-confirm mode (`confirm.select`). From then on each ``publish(_:)-(AMQPOutboundMessage)``
     /// returns only once the broker has taken responsibility for the message (for a persistent message
     /// to a durable queue: written to disk), and throws when it refuses it.
     ///
@@ -33,7 +33,7 @@ extension AMQPChannel {
         try await core.performOnCallerThreadIfIdle(promise, .publish(shared.identity, [message], promise))
     }
 
-    /// Publishes a message given by its parts; see ``publish(_:)``.
+    /// Publishes a message given by its parts; see ``publish(_:)-(AMQPOutboundMessage)``.
     public func publish(
         _ body: [UInt8],
         exchange: String = "",

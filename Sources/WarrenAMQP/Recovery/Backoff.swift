@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Exponential back-off with jitter, the one Warren uses everywhere: reconnecting, publishing again
-/// after a `basic.nack`, and the delay before a failed task's next attempt (``RetryPolicy`` in
+/// after a `basic.nack`, and the delay before a failed task's next attempt (`RetryPolicy` in
 /// Warren holds one). A pure value.
 ///
 /// Attempt `n` (from 1) waits `min(maximum, initial × multiplier^(n-1))`, shortened by a random part
