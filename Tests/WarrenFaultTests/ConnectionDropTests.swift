@@ -25,13 +25,7 @@ struct ConnectionDropTests {
 
         try await ProxyScenario.withProxyAndQueue(broker: broker, queue: queue) { proxy, admin in
             let amqp = ProxyScenario.viaProxy(broker, proxy: proxy, heartbeat: .seconds(2), name: "drops")
-            let connections = ReconnectingConnection(
-                configuration: .init(
-                    endpoints: [amqp], backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
-                    waitLimit: .seconds(20)
-                ),
-                logger: faultLogger("warren.fault.drops.producer")
-            )
+            let connections = ProxyScenario.reconnecting(amqp, waitLimit: .seconds(20), logger: faultLogger("warren.fault.drops.producer"))
             let producer = TaskProducer(
                 connection: connections,
                 configuration: .init(maxOutstandingConfirms: 256, retryLimit: .seconds(30)),
@@ -258,6 +252,17 @@ enum ProxyScenario {
         configuration.callTimeout = .seconds(10)
         configuration.connectionName = "warren-fault-\(name)"
         return configuration
+    }
+
+    /// A reconnecting connection to `amqp` that tries again fast (50 ms doubling to 0.5 s), as the
+    /// producers of the proxy scenarios use.
+    static func reconnecting(_ amqp: AMQPConnection.Configuration, waitLimit: Duration, logger: Logger) -> ReconnectingConnection {
+        ReconnectingConnection(
+            configuration: .init(
+                endpoints: [amqp], backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)), waitLimit: waitLimit
+            ),
+            logger: logger
+        )
     }
 
     /// Starts a proxy to `broker`, declares `queue` on a direct connection, runs `body` with the proxy

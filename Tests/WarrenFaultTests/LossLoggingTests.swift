@@ -16,13 +16,7 @@ struct LossLoggingTests {
         let logger = Logger(label: "warren.fault.loss-logging") { _ in recorder.handler() }
         try await ProxyScenario.withProxyAndQueue(broker: broker, queue: queue) { proxy, _ in
             let amqp = ProxyScenario.viaProxy(broker, proxy: proxy, heartbeat: .seconds(2), name: "loss-logging")
-            let connections = ReconnectingConnection(
-                configuration: .init(
-                    endpoints: [amqp], backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
-                    waitLimit: .seconds(30)
-                ),
-                logger: faultLogger("warren.fault.loss-logging.connection")
-            )
+            let connections = ProxyScenario.reconnecting(amqp, waitLimit: .seconds(30), logger: faultLogger("warren.fault.loss-logging.connection"))
             let producer = TaskProducer(
                 connection: connections,
                 configuration: .init(maxOutstandingConfirms: 256, retryLimit: .seconds(60)),

@@ -27,13 +27,7 @@ struct StallTests {
             let amqp = ProxyScenario.viaProxy(
                 broker, proxy: proxy, heartbeat: Self.heartbeat, connectTimeout: Self.connectTimeout, name: "stall-producer"
             )
-            let connections = ReconnectingConnection(
-                configuration: .init(
-                    endpoints: [amqp], backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
-                    waitLimit: .seconds(30)
-                ),
-                logger: faultLogger("warren.fault.stall.producer")
-            )
+            let connections = ProxyScenario.reconnecting(amqp, waitLimit: .seconds(30), logger: faultLogger("warren.fault.stall.producer"))
             let producer = TaskProducer(
                 connection: connections,
                 configuration: .init(maxOutstandingConfirms: 256, retryLimit: .seconds(60)),

@@ -89,20 +89,20 @@ public final class TaskProducer: Sendable {
     /// - Throws: `EncodingError` when the task does not encode; `AMQPError` when the broker refuses
     ///   it (`.unroutable`: no such queue; `.publishNacked`) or the connection fails first.
     @discardableResult
-    public func enqueue<Task: WarrenTask>(
-        _ task: Task,
+    public func enqueue<TaskType: WarrenTask>(
+        _ task: TaskType,
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
         let body = try Self.encode(task)
-        return try await enqueue(body: body, taskName: Task.name, to: queue, options: options)
+        return try await enqueue(body: body, taskName: TaskType.name, to: queue, options: options)
     }
 
     /// Enqueues several tasks of one type in one pipelined batch and returns once every one is
     /// confirmed. `options.messageID` must be nil (each task gets its own id).
     @discardableResult
-    public func enqueue<Task: WarrenTask>(
-        _ tasks: [Task],
+    public func enqueue<TaskType: WarrenTask>(
+        _ tasks: [TaskType],
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> [EnqueuedTask] {
@@ -114,7 +114,7 @@ public final class TaskProducer: Sendable {
         messages.reserveCapacity(tasks.count)
         receipts.reserveCapacity(tasks.count)
         for task in tasks {
-            let (message, receipt) = try await prepare(body: try Self.encode(task), taskName: Task.name, queue: queue, options: options)
+            let (message, receipt) = try await prepare(body: try Self.encode(task), taskName: TaskType.name, queue: queue, options: options)
             messages.append(message)
             receipts.append(receipt)
         }
@@ -139,8 +139,8 @@ public final class TaskProducer: Sendable {
     /// Publishes a task as an event to an exchange (fan-out or topic), so that every task queue bound
     /// to it gets a copy, with its own retries and dead letters. At least one queue must be bound.
     @discardableResult
-    public func publish<Task: WarrenTask>(
-        _ task: Task,
+    public func publish<TaskType: WarrenTask>(
+        _ task: TaskType,
         toExchange exchange: String,
         routingKey: String = "",
         options: EnqueueOptions = EnqueueOptions()
@@ -154,10 +154,10 @@ public final class TaskProducer: Sendable {
             exchange: exchange,
             routingKey: routingKey,
             mandatory: true,
-            properties: properties(taskName: Task.name, messageID: messageID, options: options)
+            properties: properties(taskName: TaskType.name, messageID: messageID, options: options)
         )
         try await publisher.publish(message)
-        return EnqueuedTask(messageID: messageID, taskName: Task.name, destination: exchange)
+        return EnqueuedTask(messageID: messageID, taskName: TaskType.name, destination: exchange)
     }
 
     /// Declares a task queue's topology (as a worker does), for producers that start first.
@@ -244,7 +244,7 @@ public final class TaskProducer: Sendable {
         delayRoutes.withLock { _ = $0.insert(queue) }
     }
 
-    static func encode<Task: WarrenTask>(_ task: Task) throws -> [UInt8] {
+    static func encode<TaskType: WarrenTask>(_ task: TaskType) throws -> [UInt8] {
         try TaskJSON.encode(task)
     }
 

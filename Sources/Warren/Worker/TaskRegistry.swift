@@ -27,7 +27,7 @@ public struct TaskRegistry: Sendable {
     /// An empty registry.
     public init() {}
 
-    /// Registers a typed handler. The body is decoded into `Task`; a body that is not JSON, or not
+    /// Registers a typed handler. The body is decoded into `TaskType`; a body that is not JSON, or not
     /// that shape, is dead-lettered at once without calling the handler.
     ///
     /// - Parameters:
@@ -37,14 +37,14 @@ public struct TaskRegistry: Sendable {
     ///     and the attempt counts as failed (handlers must honour cancellation).
     ///   - handler: Runs the decoded task; throw to fail the attempt, ``PermanentFailure`` to
     ///     dead-letter the task at once.
-    public mutating func register<Task: WarrenTask>(
-        _ type: Task.Type,
+    public mutating func register<TaskType: WarrenTask>(
+        _ type: TaskType.Type,
         retry: RetryPolicy? = nil,
         timeLimit: Duration? = nil,
-        handler: @escaping @Sendable (Task, TaskContext) async throws -> Void
+        handler: @escaping @Sendable (TaskType, TaskContext) async throws -> Void
     ) {
-        entries[Task.name] = Entry(retryPolicy: retry, timeLimit: timeLimit) { body, context in
-            let task = try PayloadDecoder.decode(Task.self, from: body)
+        entries[TaskType.name] = Entry(retryPolicy: retry, timeLimit: timeLimit) { body, context in
+            let task = try PayloadDecoder.decode(TaskType.self, from: body)
             try await handler(task, context)
         }
     }
@@ -108,15 +108,15 @@ struct PoisonMessage: Error, CustomStringConvertible {
 
 /// Decodes task bodies, telling invalid JSON from valid JSON of the wrong shape.
 enum PayloadDecoder {
-    static func decode<Task: Decodable>(_ type: Task.Type, from body: [UInt8]) throws -> Task {
+    static func decode<TaskType: Decodable>(_ type: TaskType.Type, from body: [UInt8]) throws -> TaskType {
         do {
-            return try TaskJSON.decode(Task.self, from: body)
+            return try TaskJSON.decode(TaskType.self, from: body)
         } catch {
             // Classify only on the failure path, so the common path parses once.
             if !JSONSyntax.isValid(Data(body)) {
                 throw PoisonMessage(reason: .invalidJSON, detail: "the body is not valid JSON")
             }
-            throw PoisonMessage(reason: .undecodablePayload, detail: "the body does not decode as \(Task.self): \(describe(error))")
+            throw PoisonMessage(reason: .undecodablePayload, detail: "the body does not decode as \(TaskType.self): \(describe(error))")
         }
     }
 

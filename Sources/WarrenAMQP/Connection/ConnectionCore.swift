@@ -33,8 +33,12 @@ final class ConnectionCore: Sendable {
     }
 
     /// Submits a command carrying `promise` and waits for it. A closed connection fails the promise
-    /// at once.
+    /// at once. A command from a task that is cancelled already is not submitted at all (the caller
+    /// gets `CancellationError` and knows nothing was done), except `channel.close`, which frees what
+    /// the channel holds. Otherwise a reply that came before the wait began could beat the
+    /// cancellation: seen in CI as a declare from a cancelled task returning its result.
     func perform<Value: Sendable>(_ promise: Promise<Value>, _ command: Command) async throws -> Value {
+        if Task.isCancelled && !command.isChannelClose { throw CancellationError() }
         if let rejection = inbox.submit(command) { promise.fail(rejection) }
         return try await promise.wait()
     }
@@ -43,6 +47,7 @@ final class ConnectionCore: Sendable {
     /// asleep and the command allows it (``IODriver/executeForCaller(_:)``): a publish then reaches
     /// the socket without waking the I/O thread first.
     func performOnCallerThreadIfIdle<Value: Sendable>(_ promise: Promise<Value>, _ command: Command) async throws -> Value {
+        if Task.isCancelled { throw CancellationError() }
         if driverLock.withIdleDriver({ $0.executeForCaller(command) }) == true {
             driverLock.countCallerThreadExecution()
         } else if let rejection = inbox.submit(command) {

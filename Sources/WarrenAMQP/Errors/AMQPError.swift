@@ -78,21 +78,21 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The kind of failure.
-    public var code: Code
+    public internal(set) var code: Code
     /// What happened and, where it helps, what to do about it.
-    public var message: String
+    public internal(set) var message: String
     /// The AMQP reply code from the broker (`channel.close`, `connection.close`, `basic.return`).
-    public var replyCode: UInt16?
+    public internal(set) var replyCode: UInt16?
     /// The broker's reply text, e.g. `NOT_FOUND - no queue 'orders' in vhost '/'`.
-    public var replyText: String?
+    public internal(set) var replyText: String?
     /// The AMQP operation that failed, e.g. `queue.declare` or `basic.publish`.
-    public var operation: String?
+    public internal(set) var operation: String?
     /// The broker object involved, e.g. `queue 'orders'` or `exchange 'events'`.
-    public var object: String?
+    public internal(set) var object: String?
     /// The channel number, where the failure belongs to one channel.
-    public var channel: UInt16?
+    public internal(set) var channel: UInt16?
     /// A lower-level error that caused this one, if any.
-    public var underlying: (any Error)?
+    public internal(set) var underlying: (any Error)?
 
     /// Creates an error. Library code fills in as much context as it has.
     public init(

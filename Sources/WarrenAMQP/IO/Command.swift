@@ -25,6 +25,14 @@ enum Command: Sendable {
     case close(Promise<Void>)
 }
 
+extension Command {
+    /// True for `channel.close`, which is sent even from a cancelled task.
+    var isChannelClose: Bool {
+        if case .rpc(_, .channelClose, _) = self { return true }
+        return false
+    }
+}
+
 /// A synchronous AMQP method sent by the client, with what is needed to encode it.
 enum MethodRequest: Sendable {
     case channelClose
