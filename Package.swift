@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "WarrenAMQP", targets: ["WarrenAMQP"]),
         /// The task layer: typed producer, worker runtime, retries and dead letters.
         .library(name: "Warren", targets: ["Warren"]),
+        /// An in-memory task queue for testing handlers without RabbitMQ.
+        .library(name: "WarrenTesting", targets: ["WarrenTesting"]),
         /// The command-line tool.
         .executable(name: "warren", targets: ["warren"]),
     ],
@@ -46,6 +48,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "WarrenTesting",
+            dependencies: [
+                "Warren",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -119,6 +128,10 @@ let package = Package(
         .testTarget(
             name: "WarrenTests",
             dependencies: ["Warren", "WarrenTestSupport"]
+        ),
+        .testTarget(
+            name: "WarrenTestingTests",
+            dependencies: ["Warren", "WarrenTesting"]
         ),
         .testTarget(
             name: "WarrenIntegrationTests",

@@ -17,7 +17,7 @@ started=$(now_ms)
 log "swift build (it compiles the snippets in Snippets/ too)"
 swift build 2>&1 | tail -n 3
 mkdir -p .build/docs
-for target in WarrenAMQP Warren; do
+for target in WarrenAMQP Warren WarrenTesting; do
     rm -rf ".build/docs/$target.doccarchive"
     log "generate-documentation --target $target"
     swift package --disable-sandbox generate-documentation --target "$target" --warnings-as-errors \

@@ -19,9 +19,9 @@ struct QuorumSemanticsTests {
     func listingsAndReplaysKeepDeadLetters() async throws {
         let queue = TaskQueue(uniqueQueue("qq-dead").name, kind: .quorum)
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         try await Topology().declare(queue, on: connection)
         try await channel.confirmSelect()
         let ids = (0..<60).map { "dead-\($0)" }
@@ -60,9 +60,9 @@ struct QuorumSemanticsTests {
         let queue = TaskQueue(uniqueQueue("qq-restarts").name, kind: .quorum, deliveryLimit: 3)
         let amqp = try brokerConfiguration()
         let connection = try await AMQPConnection.connect(amqp)
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         let producer = TaskProducer(connection: connection)
         try await producer.declare(queue)
         let count = 40
@@ -110,9 +110,9 @@ struct QuorumSemanticsTests {
     func foreignQueueIsUsed() async throws {
         let queue = TaskQueue(uniqueQueue("foreign").name, kind: .quorum)
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         // As a pika tutorial declares it, and as an older Warren declared Q.dead (no delivery limit).
         _ = try await channel.queueDeclare(queue.name, durable: true)
         _ = try await channel.queueDeclare(queue.deadLetterQueue, durable: true, arguments: ["x-queue-type": "quorum"])
@@ -129,9 +129,9 @@ struct QuorumSemanticsTests {
         let queue = TaskQueue(uniqueQueue("foreign-classic").name, kind: .quorum)
         let amqp = try brokerConfiguration()
         let connection = try await AMQPConnection.connect(amqp)
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         _ = try await channel.queueDeclare(queue.name, durable: true)
         let ran = Atomic<Int>(0)
         var tasks = TaskRegistry()
@@ -155,9 +155,9 @@ struct QuorumSemanticsTests {
     func quorumPriorities() async throws {
         let queue = TaskQueue(uniqueQueue("qq-prio").name, kind: .quorum, maxPriority: 9)
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         let version = try #require(connection.brokerVersion)
         if version.supportsQuorumQueuePriorities {
             try await Topology().declare(queue, on: connection)

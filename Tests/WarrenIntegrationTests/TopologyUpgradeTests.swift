@@ -9,9 +9,9 @@ struct TopologyUpgradeTests {
     func upgradesOldQueues() async throws {
         let queue = TaskQueue(uniqueQueue("upgrade").name, kind: .quorum)
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
-        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue) } }
+        defer { Task { _ = try? await channel.queueDelete(queue.name); _ = try? await channel.queueDelete(queue.deadLetterQueue); await connection.close() } }
         // As the previous Warren declared them: no x-delivery-limit on either queue.
         var oldArguments = Topology().taskQueueArguments(queue)
         oldArguments["x-delivery-limit"] = nil
@@ -51,11 +51,12 @@ struct TopologyUpgradeTests {
     func refusesQueueInUse() async throws {
         let queue = TaskQueue(uniqueQueue("upgrade-busy").name, kind: .quorum)
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
-        defer { Task { await connection.close() } }
+        // Deletes, then closes: two deferred tasks would race, and a close first leaks the queues.
         let channel = try await connection.openChannel()
         defer {
             Task {
                 for name in [queue.name, queue.deadLetterQueue, queue.name + ".warren-upgrade"] { _ = try? await channel.queueDelete(name) }
+                await connection.close()
             }
         }
         _ = try await channel.queueDeclare(queue.name, durable: true, arguments: ["x-queue-type": "quorum"])

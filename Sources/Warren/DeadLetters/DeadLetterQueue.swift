@@ -20,18 +20,19 @@ public struct DeadLetterQueue: Sendable {
     public let taskQueue: String
     /// The dead-letter queue's name, `taskQueue.dead`.
     public var name: String { taskQueue + ".dead" }
-    private let connection: AMQPConnection
+    private let connections: any AMQPConnectionProvider
 
-    /// The dead letters of `queue`, read through `connection`.
-    public init(for queue: TaskQueue, on connection: AMQPConnection) {
+    /// The dead letters of `queue`, read through `connection`: an `AMQPConnection`, or a
+    /// `ReconnectingConnection` so that each operation runs on the connection current at the time.
+    public init(for queue: TaskQueue, on connection: any AMQPConnectionProvider) {
         self.taskQueue = queue.name
-        self.connection = connection
+        self.connections = connection
     }
 
     /// How many dead letters are ready; nil when the dead-letter queue does not exist (no worker or
     /// producer declared the task queue yet).
     public func count() async throws -> Int? {
-        try await connection.inspectQueue(name).map { Int($0.messageCount) }
+        try await connections.connection().inspectQueue(name).map { Int($0.messageCount) }
     }
 
     /// The first `limit` dead letters, oldest first, left in the queue.
@@ -39,7 +40,7 @@ public struct DeadLetterQueue: Sendable {
     public func list(limit: Int = 100) async throws -> [DeadLetter] {
         guard limit > 0 else { return [] }
         _ = try await requireCount()
-        let channel = try await connection.openChannel()
+        let channel = try await connections.connection().openChannel()
         var fetched: [AMQPDelivery] = []
         do {
             // Fetched messages stay unacked until the end, so each is fetched once.
@@ -77,6 +78,7 @@ public struct DeadLetterQueue: Sendable {
     public func replay(messageID: String? = nil, limit: Int? = nil, batchSize: Int = 100) async throws -> ReplayOutcome {
         _ = try await requireCount()
         // The task queue must exist, or every copy would come back unroutable.
+        let connection = try await connections.connection()
         _ = try await connection.withChannel { channel in try await channel.queueDeclare(taskQueue, passive: true) }
         let reading = try await connection.openChannel()
         let publishing = try await connection.openChannel()
@@ -129,7 +131,7 @@ public struct DeadLetterQueue: Sendable {
     /// - Throws: `AMQPError` `.channelClosed` with 404 when the dead-letter queue does not exist.
     @discardableResult
     public func purge() async throws -> Int {
-        try await connection.withChannel { channel in Int(try await channel.queuePurge(name)) }
+        try await connections.connection().withChannel { channel in Int(try await channel.queuePurge(name)) }
     }
 
     private func requireCount() async throws -> Int {

@@ -21,6 +21,6 @@ public struct TaskSettlement: Sendable {
 
     /// The text of what went wrong: the refusal, the error's description, or nil after a success.
     public var failureDescription: String? {
-        refusal ?? error.map(TaskProcessor.describe)
+        refusal ?? error.map(TaskRunner.describe)
     }
 }

@@ -34,6 +34,28 @@ public struct EnqueueOptions: Sendable {
     }
 }
 
+extension EnqueueOptions {
+    /// Refuses options that cannot go together on one task to `queue`.
+    package func check(queue: String) throws {
+        if let delay, DelayRouting.units(for: delay) > 0, expiration != nil {
+            // A per-message TTL would fire inside the delay queues and cut the delay short.
+            throw AMQPError(
+                .invalidArgument,
+                "a task cannot have both a delay and an expiration; drop one (or check the age in the handler)",
+                operation: "enqueue",
+                object: "queue '\(queue)'"
+            )
+        }
+    }
+
+    /// Refuses options that cannot be shared by a batch.
+    package func checkBatch() throws {
+        guard messageID == nil else {
+            throw AMQPError(.invalidArgument, "a batch cannot share one message id; enqueue tasks one by one to set ids")
+        }
+    }
+}
+
 /// A task the broker has taken: its message id and where it went.
 public struct EnqueuedTask: Sendable, Hashable {
     /// The message id.
@@ -42,4 +64,11 @@ public struct EnqueuedTask: Sendable, Hashable {
     public let taskName: String
     /// The queue (or, for events, the exchange) it was sent to.
     public let destination: String
+
+    /// A receipt; producers make these, and so can test doubles.
+    public init(messageID: String, taskName: String, destination: String) {
+        self.messageID = messageID
+        self.taskName = taskName
+        self.destination = destination
+    }
 }

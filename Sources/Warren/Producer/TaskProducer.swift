@@ -24,7 +24,7 @@ import WarrenAMQP
 /// id marks a possible duplicate), within ``Configuration/retryLimit``; while the broker blocks
 /// publishing, enqueues wait up to ``Configuration/blockedLimit``. Given a plain `AMQPConnection`,
 /// a lost connection fails the enqueue.
-public final class TaskProducer: Sendable {
+public final class TaskProducer: TaskEnqueuer, Sendable {
     /// Producer settings.
     public struct Configuration: Sendable {
         /// The most enqueues waiting for confirms at once; more wait in the client.
@@ -98,6 +98,17 @@ public final class TaskProducer: Sendable {
         return try await enqueue(body: body, taskName: TaskType.name, to: queue, options: options)
     }
 
+    /// Enqueues a task on a task queue (by its name; the producer does not declare it, see
+    /// ``declare(_:topology:)``) and returns once the broker confirmed it.
+    @discardableResult
+    public func enqueue<TaskType: WarrenTask>(
+        _ task: TaskType,
+        to queue: TaskQueue,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> EnqueuedTask {
+        try await enqueue(task, to: queue.name, options: options)
+    }
+
     /// Enqueues several tasks of one type in one pipelined batch and returns once every one is
     /// confirmed. `options.messageID` must be nil (each task gets its own id).
     @discardableResult
@@ -106,9 +117,7 @@ public final class TaskProducer: Sendable {
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> [EnqueuedTask] {
-        guard options.messageID == nil else {
-            throw AMQPError(.invalidArgument, "a batch cannot share one message id; enqueue tasks one by one to set ids")
-        }
+        try options.checkBatch()
         var messages: [AMQPOutboundMessage] = []
         var receipts: [EnqueuedTask] = []
         messages.reserveCapacity(tasks.count)
@@ -180,6 +189,11 @@ public final class TaskProducer: Sendable {
         return mismatches
     }
 
+    /// Waits until no enqueue is under way (for a graceful shutdown).
+    func waitUntilIdle() async throws {
+        try await publisher.waitUntilIdle()
+    }
+
     // MARK: - Building messages
 
     private func prepare(
@@ -192,15 +206,7 @@ public final class TaskProducer: Sendable {
         let properties = properties(taskName: taskName, messageID: messageID, options: options)
         let receipt = EnqueuedTask(messageID: messageID, taskName: taskName, destination: queue)
         let units = options.delay.map(DelayRouting.units(for:)) ?? 0
-        if units > 0 && options.expiration != nil {
-            // A per-message TTL would fire inside the delay queues and cut the delay short.
-            throw AMQPError(
-                .invalidArgument,
-                "a task cannot have both a delay and an expiration; drop one (or check the age in the handler)",
-                operation: "enqueue",
-                object: "queue '\(queue)'"
-            )
-        }
+        try options.check(queue: queue)
         guard units > 0 else {
             return (AMQPOutboundMessage(body: body, routingKey: queue, mandatory: true, properties: properties), receipt)
         }
@@ -217,6 +223,11 @@ public final class TaskProducer: Sendable {
     }
 
     private func properties(taskName: String, messageID: String, options: EnqueueOptions) -> AMQPProperties {
+        Self.properties(taskName: taskName, messageID: messageID, options: options, appID: configuration.appID)
+    }
+
+    /// The properties of a task message, as every producer of Warren sets them.
+    package static func properties(taskName: String, messageID: String, options: EnqueueOptions, appID: String?) -> AMQPProperties {
         AMQPProperties(
             contentType: "application/json",
             contentEncoding: "utf-8",
@@ -228,7 +239,7 @@ public final class TaskProducer: Sendable {
             messageID: messageID,
             timestamp: Date(),
             type: taskName,
-            appID: configuration.appID
+            appID: appID
         )
     }
 
@@ -244,11 +255,11 @@ public final class TaskProducer: Sendable {
         delayRoutes.withLock { _ = $0.insert(queue) }
     }
 
-    static func encode<TaskType: WarrenTask>(_ task: TaskType) throws -> [UInt8] {
+    package static func encode<TaskType: WarrenTask>(_ task: TaskType) throws -> [UInt8] {
         try TaskJSON.encode(task)
     }
 
-    static func newMessageID() -> String {
+    package static func newMessageID() -> String {
         MessageIDs.next()
     }
 }

@@ -43,6 +43,8 @@ final class ConfirmedPublisher: Sendable {
     /// Serializes opening, so concurrent publishes share one new channel.
     private let opening = Mutex<Task<Current, any Error>?>(nil)
     private let pending: ConcurrencyLimit
+    /// Channels retired after a nack, with when: closed at a later retirement, past the retry limit.
+    private let retired = Mutex<[(channel: AMQPChannel, since: ContinuousClock.Instant)]>([])
 
     init(connections: any AMQPConnectionProvider, settings: Settings = Settings(), logger: Logger) {
         self.connections = connections
@@ -83,7 +85,7 @@ final class ConfirmedPublisher: Sendable {
                 logLoss(of: usedConnection, messages: messages.count, cause: error)
             } catch let error as AMQPError where error.code == .publishNacked && ContinuousClock.now < deadline {
                 nacks += 1
-                if let used { retire(used) }
+                if let used { await retire(used) }
                 let pause = Self.nackBackoff.delay(attempt: nacks)
                 logger.warning(
                     "the broker refused the message (basic.nack); publishing again on a new channel",
@@ -92,6 +94,11 @@ final class ConfirmedPublisher: Sendable {
                 try await Task.sleep(for: pause)
             }
         }
+    }
+
+    /// Waits until no publish is under way.
+    func waitUntilIdle() async throws {
+        try await pending.waitUntilIdle()
     }
 
     /// Logs a connection loss that caught publishes before their confirms: a warning for the first
@@ -117,18 +124,23 @@ final class ConfirmedPublisher: Sendable {
     /// The pause between publishes of a nacked message.
     static let nackBackoff = Backoff(initial: .milliseconds(50), maximum: .seconds(1))
 
-    /// Stops handing out `channel`; it is closed once the publishes still waiting on it had time to
-    /// be confirmed (they are bounded by the retry limit).
-    private func retire(_ channel: AMQPChannel) {
-        let retired = current.withLock { current -> Bool in
-            guard current?.channel === channel else { return false }
-            current = nil
-            return true
-        }
-        guard retired else { return }
+    /// Stops handing out `channel`. It is closed at a later retirement once the publishes still
+    /// waiting on it had time to be confirmed (they are bounded by the retry limit), or with its
+    /// connection.
+    private func retire(_ channel: AMQPChannel) async {
+        let now = ContinuousClock.now
         let grace = settings.retryLimit
-        Task {
-            try? await Task.sleep(for: grace)
+        let expired: [AMQPChannel] = current.withLock { current in
+            guard current?.channel === channel else { return [] }
+            current = nil
+            return retired.withLock { retired in
+                let expired = retired.filter { $0.since + grace <= now || !$0.channel.isOpen }.map(\.channel)
+                retired.removeAll { $0.since + grace <= now || !$0.channel.isOpen }
+                retired.append((channel, now))
+                return expired
+            }
+        }
+        for channel in expired where channel.isOpen {
             try? await channel.close()
         }
     }

@@ -7,12 +7,17 @@ import WarrenAMQP
 
 /// Builds the messages a worker publishes when a task fails: the retry copy, sent through the delay
 /// exchanges back to its queue, and the dead letter, sent to `Q.dead` with the reason. A pure value.
-struct FailureMessages: Sendable {
+package struct FailureMessages: Sendable {
     let queue: String
     let topology: Topology
 
+    package init(queue: String, topology: Topology) {
+        self.queue = queue
+        self.topology = topology
+    }
+
     /// The copy of a failed message for its next attempt, delayed by `delay`.
-    func retry(
+    package func retry(
         body: [UInt8],
         properties: AMQPProperties,
         messageID: String,
@@ -38,7 +43,7 @@ struct FailureMessages: Sendable {
     }
 
     /// The copy of a message for the dead-letter queue, with why it died.
-    func deadLetter(
+    package func deadLetter(
         body: [UInt8],
         properties: AMQPProperties,
         messageID: String,

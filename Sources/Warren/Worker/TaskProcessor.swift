@@ -6,24 +6,20 @@ import Foundation
 import Logging
 import WarrenAMQP
 
-/// Runs one delivery through the middlewares and its handler, decides what follows
-/// (``TaskDisposition/decide(error:attempt:policy:interrupted:random:)``) and carries it out: ack on
-/// success; on failure a retry copy through the delay exchanges or a dead letter to `Q.dead`, each
-/// published with a confirm before the original is acked, so a task is never lost between the two.
+/// Runs one delivery through a ``TaskRunner`` (the middlewares, the handler, the decision) and
+/// carries the decision out: ack on success; on failure a retry copy through the delay exchanges or a
+/// dead letter to `Q.dead`, each published with a confirm before the original is acked, so a task is
+/// never lost between the two.
 struct TaskProcessor: Sendable {
-    let queue: String
-    let registry: TaskRegistry
-    let retryPolicy: RetryPolicy
-    let timeLimit: Duration?
+    let runner: TaskRunner
     let publisher: ConfirmedPublisher
     let failures: FailureMessages
-    /// Logging, metrics, events and the application's middlewares.
-    let chain: MiddlewareChain
     let logger: Logger
 
-    /// The attempt a message is on: its `x-warren-attempt` header, 1 when missing or below 1.
+    var queue: String { runner.queue }
+
     static func attempt(of properties: AMQPProperties) -> Int {
-        max(1, Int(properties.headers?[WarrenHeaders.attempt]?.intValue ?? 1))
+        TaskRunner.attempt(of: properties)
     }
 
     /// Gives back a delivery the worker will not run (see ``HandBack``), without spending its
@@ -61,68 +57,25 @@ struct TaskProcessor: Sendable {
     }
 
     func process(_ delivery: AMQPDelivery, handBack method: HandBack = .requeue) async {
-        let properties = delivery.properties
-        let taskName = properties.type ?? ""
-        let messageID = properties.messageID ?? "generated-\(UUID().uuidString.lowercased())"
-        let attempt = Self.attempt(of: properties)
-        // Metadata goes with each log call, so it is only rendered when a line is logged.
-        let logger = TaskLogger(base: self.logger, task: taskName, messageID: messageID, attempt: attempt)
-        let entry = taskName.isEmpty ? nil : registry.entry(for: taskName)
-        let policy = entry?.retryPolicy ?? retryPolicy
-        let context = TaskContext(
-            taskName: taskName,
-            messageID: messageID,
-            queue: queue,
-            attempt: attempt,
-            maxAttempts: policy.maxAttempts,
-            redelivered: delivery.redelivered,
-            correlationID: properties.correlationID,
-            enqueuedAt: properties.timestamp,
-            headers: properties.headers ?? [:],
-            baseLogger: self.logger
-        )
-        await chain.received(context)
-
-        guard let entry else {
-            let refusal = taskName.isEmpty
-                ? "the message has no task name (AMQP 'type' property)"
-                : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
-            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: .unknownTask, error: refusal, logger: logger)
-            await chain.settled(context, TaskSettlement(disposition: .deadLetter(.unknownTask), refusal: refusal))
-            return
-        }
-
-        let started = ContinuousClock.now
-        var failure: (any Error)?
-        do {
-            let limit = entry.timeLimit ?? timeLimit
-            try await chain.run(context) { context in
-                try await withTimeLimit(limit) { try await entry.run(delivery.body, context) }
+        await runner.run(body: delivery.body, properties: delivery.properties, redelivered: delivery.redelivered) { decision in
+            switch decision.disposition {
+            case .succeeded:
+                settle(delivery, logger: decision.logger) { try delivery.ack() }
+            case .retry(let delay):
+                await retry(
+                    delivery, messageID: decision.messageID, attempt: decision.attempt, error: decision.error, delay: delay,
+                    logger: decision.logger
+                )
+            case .deadLetter(let reason):
+                await deadLetter(
+                    delivery, messageID: decision.messageID, attempt: decision.attempt, reason: reason, error: decision.error,
+                    logger: decision.logger
+                )
+            case .handBack:
+                // The worker is stopping and gave up waiting: the message goes back for another worker.
+                await handBack(delivery, method: method)
             }
-        } catch {
-            failure = error
         }
-        let duration = ContinuousClock.now - started
-        let disposition = TaskDisposition.decide(error: failure, attempt: attempt, policy: policy, interrupted: Task.isCancelled)
-        switch disposition {
-        case .succeeded:
-            settle(delivery, logger: logger) { try delivery.ack() }
-        case .retry(let delay):
-            await retry(delivery, messageID: messageID, attempt: attempt, error: Self.describe(failure), delay: delay, logger: logger)
-        case .deadLetter(let reason):
-            await deadLetter(delivery, messageID: messageID, attempt: attempt, reason: reason, error: Self.describe(failure), logger: logger)
-        case .handBack:
-            // The worker is stopping and gave up waiting: the message goes back for another worker.
-            await handBack(delivery, method: method)
-        }
-        await chain.settled(context, TaskSettlement(disposition: disposition, error: failure, duration: duration))
-    }
-
-    /// The text recorded for a failure: a refused body's detail, or the error's description.
-    static func describe(_ failure: (any Error)?) -> String {
-        guard let failure else { return "" }
-        if let poison = failure as? PoisonMessage { return poison.detail }
-        return "\(failure)"
     }
 
     private func retry(_ delivery: AMQPDelivery, messageID: String, attempt: Int, error: String, delay: Duration, logger: TaskLogger) async {
@@ -185,7 +138,7 @@ extension Duration {
 /// A logger for one task's lines: the task name, message id and attempt are added to each line's
 /// metadata when it is logged, not set on the logger up front (swift-log's stream handler renders its
 /// metadata on every change, which cost more per task than the rest of the worker's bookkeeping).
-struct TaskLogger {
+package struct TaskLogger {
     let base: Logger
     let task: String
     let messageID: String

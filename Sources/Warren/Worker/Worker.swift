@@ -63,23 +63,42 @@ public struct Worker: Service {
             EventEmitter(settings: $0, connections: publishing, queue: configuration.queue.name, logger: logger)
         }
         let processor = TaskProcessor(
-            queue: configuration.queue.name,
-            registry: tasks,
-            retryPolicy: configuration.retryPolicy,
-            timeLimit: configuration.timeLimit,
+            runner: TaskRunner(
+                queue: configuration.queue.name,
+                registry: tasks,
+                retryPolicy: configuration.retryPolicy,
+                timeLimit: configuration.timeLimit,
+                chain: MiddlewareChain(
+                    logging: LoggingMiddleware(logger: logger),
+                    metrics: MetricsMiddleware(metrics: WorkerMetrics(queue: configuration.queue.name)),
+                    events: events.map { EventsMiddleware(events: $0, workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())") },
+                    middlewares: configuration.middlewares
+                ),
+                logger: logger
+            ),
             publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),
             failures: FailureMessages(queue: configuration.queue.name, topology: configuration.topology),
-            chain: MiddlewareChain(
-                logging: LoggingMiddleware(logger: logger),
-                metrics: MetricsMiddleware(metrics: WorkerMetrics(queue: configuration.queue.name)),
-                events: events.map { EventsMiddleware(events: $0, workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())") },
-                middlewares: configuration.middlewares
-            ),
             logger: logger
         )
         // Events are published beside the work, and flushed once the last handler is done.
-        let eventPublishing = events.map { emitter in Task { await emitter.run() } }
-        defer { eventPublishing?.cancel() }
+        let fatal: (any Error)? = await withTaskGroup(of: Void.self) { publishingEvents in
+            if let events { publishingEvents.addTask { await events.run() } }
+            let fatal = await consume(on: consuming, processor: processor)
+            events?.stop()
+            return fatal
+        }
+        await consuming.shutdown()
+        await publishing.shutdown()
+        if let fatal {
+            logger.error("worker stopped", metadata: ["error": "\(fatal)"])
+            throw fatal
+        }
+        logger.info("worker stopped")
+    }
+
+    /// Consumes until graceful shutdown or cancellation, starting a new consumer session after each
+    /// loss, then lets running handlers finish. Returns the error that ended it, if any.
+    private func consume(on consuming: ReconnectingConnection, processor: TaskProcessor) async -> (any Error)? {
         let slots = ConcurrencyLimit(configuration.concurrency)
         var fatal: (any Error)?
         await withDiscardingTaskGroup { group in
@@ -109,17 +128,7 @@ public struct Worker: Service {
             }
             await drain(slots, group: &group)
         }
-        if let events, let eventPublishing {
-            events.stop()
-            await eventPublishing.value
-        }
-        await consuming.shutdown()
-        await publishing.shutdown()
-        if let fatal {
-            logger.error("worker stopped", metadata: ["error": "\(fatal)"])
-            throw fatal
-        }
-        logger.info("worker stopped")
+        return fatal
     }
 
     /// One consumer on one connection: declare, qos, consume until graceful shutdown (returns) or the

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Warren
 import WebhookShared
 
 /// The HTTP API:
@@ -10,13 +11,15 @@ import WebhookShared
 ///   job it already names and its current status, and enqueues nothing.
 /// - `GET /webhooks/jobs/{id}`: the job, or 404.
 /// - `GET /healthz`: `{"status": "ok", "events": "subscribed" | "connecting", "task_queue":
-///   "declared" | "declaring"}`: ready for traffic when both are done.
+///   "declared" | "declaring"}`: ready for traffic when both are done (`task_queue` is the Warren
+///   client's readiness: connected, with the task queue declared).
 struct WebhookRoutes: Sendable {
     /// The largest request body accepted.
     static let maxBodySize = 1 << 20
 
     let store: JobStore
-    let publisher: JobPublisher
+    let warren: WarrenClient
+    let taskQueue: TaskQueue
     let subscriber: EventSubscriber
     let logger: Logger
 
@@ -33,7 +36,7 @@ struct WebhookRoutes: Sendable {
                 .ok,
                 [
                     "status": "ok", "events": subscriber.isSubscribed ? "subscribed" : "connecting",
-                    "task_queue": publisher.isReady ? "declared" : "declaring",
+                    "task_queue": warren.isReady ? "declared" : "declaring",
                 ]
             )
         }
@@ -76,7 +79,9 @@ struct WebhookRoutes: Sendable {
         let stored = clock.now
         do {
             let task = DeliverWebhook(jobID: jobID, targetURL: parsed.targetURL, payload: parsed.payload)
-            try await publisher.enqueue(task, correlationID: context.id)
+            // The message id is the job id, the correlation id the HTTP request's.
+            let options = EnqueueOptions(messageID: task.jobID, correlationID: context.id)
+            try await warren.enqueue(task, to: taskQueue, options: options)
         } catch {
             // Not enqueued: remove the job so that the same Idempotency-Key can be tried again.
             logger.error("could not enqueue the job; removing it", metadata: ["error": "\(error)"])

@@ -5,29 +5,36 @@ import ServiceLifecycle
 import Warren
 import WebhookShared
 
-/// The web service: the HTTP server and the event subscriber under one `ServiceGroup`, stopped
-/// gracefully by SIGTERM or SIGINT (the server finishes its requests first, then the subscriber
-/// stops), then the connections and the store are closed.
+/// The web service: the HTTP server, the event subscriber and the Warren client under one
+/// `ServiceGroup`, stopped gracefully by SIGTERM or SIGINT (the server finishes its requests first,
+/// then the subscriber stops, then the client closes once its enqueues are confirmed), then the store
+/// is closed.
 public enum WebhookServiceApp {
     /// Runs the service until it is told to stop.
     public static func run(_ settings: ServiceSettings, logger: Logger) async throws {
         let store = try await JobStore.open(path: settings.databasePath, logger: logger)
-        // Publishing and consuming on separate connections: a broker that blocks publishers does
-        // not hold up the events.
-        let publishing = ReconnectingConnection(
-            configuration: .init(endpoints: [settings.amqp], waitLimit: .seconds(5)),
+        // Publishing (the client's connection) and consuming events on separate connections: a broker
+        // that blocks publishers does not hold up the events. Every wait is bounded by 5 s, so a
+        // request never hangs for long when the broker is away.
+        let taskQueue = TaskQueue(settings.names.taskQueue)
+        let warren = WarrenClient(
+            configuration: .init(
+                amqp: settings.amqp,
+                connectionWaitLimit: .seconds(5),
+                queues: [taskQueue],
+                producer: .init(appID: "webhook-service", retryLimit: .seconds(5), blockedLimit: .seconds(5))
+            ),
             logger: logger
         )
         let consuming = ReconnectingConnection(
             configuration: .init(endpoints: [settings.amqp], waitLimit: .seconds(5)),
             logger: logger
         )
-        let publisher = JobPublisher(connections: publishing, queue: settings.names.taskQueue, logger: logger)
         let subscriber = EventSubscriber(
             connections: consuming, store: store, queue: settings.eventsQueue, names: settings.names, logger: logger
         )
         let router = Router()
-        WebhookRoutes(store: store, publisher: publisher, subscriber: subscriber, logger: logger).register(on: router)
+        WebhookRoutes(store: store, warren: warren, taskQueue: taskQueue, subscriber: subscriber, logger: logger).register(on: router)
         let host = settings.host
         let app = Application(
             router: router,
@@ -37,14 +44,10 @@ public enum WebhookServiceApp {
             },
             logger: logger
         )
-        // Shut down in reverse order: the server first (no new jobs), then the subscriber. The
-        // publisher's service only declares the task queue at start-up, then ends.
+        // Shut down in reverse order: the server first (no new jobs), then the subscriber, then the
+        // client (after the enqueues under way are confirmed).
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: publisher, successTerminationBehavior: .ignore),
-                .init(service: subscriber),
-                .init(service: app),
-            ],
+            services: [.init(service: warren), .init(service: subscriber), .init(service: app)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -57,10 +60,10 @@ public enum WebhookServiceApp {
             try await group.run()
             logger.debug("services stopped; closing connections and the store")
         } catch {
-            await close(store: store, connections: [publishing, consuming])
+            await close(store: store, connections: [consuming])
             throw error
         }
-        await close(store: store, connections: [publishing, consuming])
+        await close(store: store, connections: [consuming])
     }
 
     private static func close(store: JobStore, connections: [ReconnectingConnection]) async {
