@@ -102,14 +102,21 @@ public final class InMemoryTaskQueue: TaskEnqueuer, Sendable {
     // MARK: - Enqueueing
 
     /// Enqueues a task as a `WarrenClient` would: the same JSON body and properties, and the
-    /// same refusals (a delay together with an expiration).
+    /// same refusals as `WarrenError`s (a task that does not encode, a delay together with an
+    /// expiration).
     @discardableResult
     public func enqueue<TaskType: WarrenTask>(
         _ task: TaskType,
         to queue: TaskQueue,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
-        try enqueue(body: try TaskProducer.encode(task), taskName: TaskType.name, to: queue, options: options)
+        let body: [UInt8]
+        do {
+            body = try TaskProducer.encode(task)
+        } catch {
+            throw WarrenError.enqueue(error, taskName: TaskType.name, messageID: options.messageID, queue: queue.name)
+        }
+        return try enqueue(body: body, taskName: TaskType.name, to: queue, options: options)
     }
 
     /// Enqueues several tasks of one type; `options.messageID` must be nil.
@@ -120,9 +127,9 @@ public final class InMemoryTaskQueue: TaskEnqueuer, Sendable {
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> [EnqueuedTask] {
         try options.checkBatch()
-        return try tasks.map { task in
-            try enqueue(body: try TaskProducer.encode(task), taskName: TaskType.name, to: queue, options: options)
-        }
+        var receipts: [EnqueuedTask] = []
+        for task in tasks { receipts.append(try await enqueue(task, to: queue, options: options)) }
+        return receipts
     }
 
     /// Enqueues a task given as JSON bytes (as another language's producer would send it).

@@ -8,10 +8,18 @@ struct ProducerTests {
     func unroutable() async throws {
         let connection = try await AMQPConnection.connect(try brokerConfiguration())
         let producer = TaskProducer(connection: connection)
-        let error = try await #require(throws: AMQPError.self) {
-            try await producer.enqueue(Echo(text: "lost"), to: uniqueQueue("missing").name)
+        let missing = uniqueQueue("missing").name
+        let error = try await #require(throws: WarrenError.self) {
+            try await producer.enqueue(Echo(text: "lost"), to: missing, options: .init(messageID: "lost-1"))
         }
+        // The task layer's error names the task, its id and the queue, and keeps the broker's.
         #expect(error.code == .unroutable)
+        #expect(error.amqpError?.code == .unroutable)
+        #expect(error.taskName == "echo")
+        #expect(error.messageID == "lost-1")
+        #expect(error.queue == missing)
+        #expect(error.operation == "enqueue")
+        #expect(error.message.contains("does not exist"))
         // The producer keeps working afterwards.
         let queue = uniqueQueue("after-unroutable")
         try await producer.declare(queue)
@@ -71,7 +79,10 @@ struct ProducerTests {
         try await producer.declare(shipping)
         try await channel.exchangeDeclare(exchange, type: .fanout, durable: true)
         // Nobody bound yet: an error, not a silent drop.
-        await #expect(throws: AMQPError.self) { try await producer.publish(Echo(text: "early"), toExchange: exchange) }
+        let early = await #expect(throws: WarrenError.self) { try await producer.publish(Echo(text: "early"), toExchange: exchange) }
+        #expect(early?.code == .unroutable)
+        #expect(early?.exchange == exchange)
+        #expect(early?.message.contains("no queue is bound") == true)
         try await channel.queueBind(billing.name, exchange: exchange)
         try await channel.queueBind(shipping.name, exchange: exchange)
         let receipt = try await producer.publish(Echo(text: "order-1 placed"), toExchange: exchange)
@@ -96,9 +107,10 @@ struct ProducerTests {
         #expect(Set(receipts.map(\.messageID)).count == 500)
         let channel = try await connection.openChannel()
         #expect(try await channel.queueDeclare(queue.name, passive: true).messageCount == 500)
-        await #expect(throws: AMQPError.self) {
+        let shared = await #expect(throws: WarrenError.self) {
             try await producer.enqueue([Echo(text: "a"), Echo(text: "b")], to: queue.name, options: .init(messageID: "same"))
         }
+        #expect(shared?.code == .invalidArgument)
         try await channel.queueDelete(queue.name)
         try await channel.queueDelete(queue.deadLetterQueue)
         await connection.close()

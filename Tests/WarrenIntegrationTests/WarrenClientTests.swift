@@ -51,10 +51,10 @@ struct WarrenClientTests {
 
             await group.triggerGracefulShutdown()
             try await withTimeLimit(.seconds(30), "the group stops") { try await running.value }
-            let error = await #expect(throws: AMQPError.self) { try await client.enqueue(Echo(text: "late"), to: queue) }
-            #expect(error?.code == .connectionClosed)
+            let error = await #expect(throws: WarrenError.self) { try await client.enqueue(Echo(text: "late"), to: queue) }
+            #expect(error?.code == .shutDown)
             #expect(error?.message.contains("shut down") == true)
-            #expect(error?.object == "queue '\(queue.name)'")
+            #expect(error?.queue == queue.name)
         } catch {
             running.cancel()
             _ = try? await channel.queueDelete(queue.name)
@@ -91,9 +91,10 @@ struct WarrenClientTests {
         var amqp = try brokerConfiguration()
         amqp.password = "not-the-password"
         let client = WarrenClient(configuration: .init(amqp: amqp), logger: Self.quietLogger("warren.test.client"))
-        let error = await #expect(throws: AMQPError.self) {
+        let error = await #expect(throws: WarrenError.self) {
             try await withTimeLimit(.seconds(20), "run() ends") { try await client.run() }
         }
-        #expect(error?.code == .authenticationFailed)
+        #expect(error?.code == .brokerRefused)
+        #expect(error?.amqpError?.code == .authenticationFailed)
     }
 }

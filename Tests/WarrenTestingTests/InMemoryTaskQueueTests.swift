@@ -17,6 +17,17 @@ struct SignupService {
     }
 }
 
+struct Unencodable: WarrenTask {
+    static let name = "unencodable"
+
+    init() {}
+    init(from decoder: any Decoder) throws {}
+
+    func encode(to encoder: any Encoder) throws {
+        throw EncodingError.invalidValue(0, .init(codingPath: [], debugDescription: "never encodes"))
+    }
+}
+
 struct Flaky: Error, CustomStringConvertible {
     var description: String
 }
@@ -166,15 +177,25 @@ struct InMemoryTaskQueueTests {
     @Test("the same refusals as the producer: a delay with an expiration, a shared id in a batch")
     func refusals() async throws {
         let queue = InMemoryTaskQueue(tasks: TaskRegistry())
-        let both = await #expect(throws: AMQPError.self) {
+        let both = await #expect(throws: WarrenError.self) {
             try await queue.enqueue(Greet(name: "x"), to: greetings, options: .init(delay: .seconds(1), expiration: .seconds(5)))
         }
         #expect(both?.code == .invalidArgument)
-        #expect(both?.object == "queue 'greetings'")
-        await #expect(throws: AMQPError.self) {
+        #expect(both?.queue == "greetings")
+        await #expect(throws: WarrenError.self) {
             try await queue.enqueue([Greet(name: "a"), Greet(name: "b")], to: greetings, options: .init(messageID: "same"))
         }
         #expect(queue.pending.isEmpty)
+    }
+
+    @Test("a task that does not encode is refused with encodingFailed, naming the task")
+    func unencodable() async throws {
+        let queue = InMemoryTaskQueue(tasks: TaskRegistry())
+        let error = await #expect(throws: WarrenError.self) { try await queue.enqueue(Unencodable(), to: greetings) }
+        #expect(error?.code == .encodingFailed)
+        #expect(error?.taskName == "unencodable")
+        #expect(error?.queue == "greetings")
+        #expect(error?.underlying is EncodingError)
     }
 
     @Test("a handler that enqueues for ever stops at the bound with RunawayQueue")

@@ -52,7 +52,9 @@ struct TaskQueueTests {
 
     @Test("a delivery limit below 1 is refused (3.x drops every message at once)", arguments: [0, -1])
     func nonPositiveLimit(limit: Int) {
-        #expect(throws: AMQPError.self) { try TaskQueue("emails", kind: .quorum, deliveryLimit: limit).validate() }
+        let error = #expect(throws: WarrenError.self) { try TaskQueue("emails", kind: .quorum, deliveryLimit: limit).validate() }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.queue == "emails")
     }
 
     @Test("quorum priorities: no x-max-priority argument, allowed from RabbitMQ 4.0, refused before")

@@ -6,8 +6,8 @@ extension WarrenClient {
     /// The queue is declared first if this client has not declared it yet, and declared again (then the
     /// task published again, once) if the broker returns the task because the queue is gone; a returned
     /// task was not stored, so this makes no duplicate.
-    /// - Throws: `EncodingError` when the task does not encode; `AMQPError` when the broker refuses it,
-    ///   the connection fails first, or the client has shut down.
+    /// - Throws: ``WarrenError``: as a ``TaskProducer``'s enqueue, and `.shutDown` after the
+    ///   client has shut down.
     @discardableResult
     public func enqueue<TaskType: WarrenTask>(
         _ task: TaskType,
@@ -41,7 +41,7 @@ extension WarrenClient {
         routingKey: String = "",
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
-        try checkRunning("publish", object: "exchange '\(exchange)'")
+        try checkRunning("publish", exchange: exchange)
         return try await producer.publish(task, toExchange: exchange, routingKey: routingKey, options: options)
     }
 
@@ -49,7 +49,7 @@ extension WarrenClient {
     /// other arguments is used as it is and reported in the result, never a 406.
     @discardableResult
     public func declare(_ queue: TaskQueue) async throws -> [TopologyMismatch] {
-        try checkRunning("declare", object: "queue '\(queue.name)'")
+        try checkRunning("declare", queue: queue.name)
         let mismatches = try await producer.declare(queue)
         for mismatch in mismatches { logger.warning("\(mismatch)") }
         declared.withLock { _ = $0.insert(queue.name) }
@@ -62,11 +62,11 @@ extension WarrenClient {
     }
 
     private func declaringAgain<Result>(_ queue: TaskQueue, _ publish: () async throws -> Result) async throws -> Result {
-        try checkRunning("enqueue", object: "queue '\(queue.name)'")
+        try checkRunning("enqueue", queue: queue.name)
         try await declareIfNeeded(queue)
         do {
             return try await publish()
-        } catch let error as AMQPError where error.code == .unroutable {
+        } catch let error as WarrenError where error.code == .unroutable {
             logger.warning("the broker returned a task: its queue is gone; declaring it again", metadata: ["queue": "\(queue.name)"])
             declared.withLock { _ = $0.remove(queue.name) }
             try await declare(queue)

@@ -70,7 +70,8 @@ public final class WarrenClient: Service, TaskEnqueuer, Sendable {
     /// Keeps the connection up and declares the configured queues, until graceful shutdown (then waits
     /// for the enqueues under way, within ``Configuration/shutdownGracePeriod``, and closes) or
     /// cancellation (closes at once). Enqueues after that throw.
-    /// - Throws: what reconnecting cannot fix: wrong credentials, a missing virtual host.
+    /// - Throws: ``WarrenError`` `.brokerRefused` for what reconnecting cannot fix (wrong credentials, a
+    ///   missing virtual host), with the broker's `AMQPError` as ``WarrenError/amqpError``.
     public func run() async throws {
         enum Ended: Sendable {
             case connections((any Error)?)
@@ -111,7 +112,12 @@ public final class WarrenClient: Service, TaskEnqueuer, Sendable {
         }
         if let failure {
             logger.error("client stopped", metadata: ["error": "\(failure)"])
-            throw failure
+            throw WarrenError(
+                .brokerRefused,
+                "the broker refused the client's connection; check the user, password, virtual host and TLS settings",
+                operation: "connect",
+                underlying: failure
+            )
         }
         logger.debug("client stopped")
     }
@@ -138,13 +144,14 @@ public final class WarrenClient: Service, TaskEnqueuer, Sendable {
     }
 
     /// Throws when the client has stopped.
-    func checkRunning(_ operation: String, object: String) throws {
+    func checkRunning(_ operation: String, queue: String? = nil, exchange: String? = nil) throws {
         guard !stopping.load(ordering: .relaxed) else {
-            throw AMQPError(
-                .connectionClosed,
+            throw WarrenError(
+                .shutDown,
                 "the Warren client has shut down; enqueue before its service stops",
                 operation: operation,
-                object: object
+                queue: queue,
+                exchange: exchange
             )
         }
     }

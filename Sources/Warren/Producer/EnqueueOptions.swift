@@ -39,11 +39,11 @@ extension EnqueueOptions {
     package func check(queue: String) throws {
         if let delay, DelayRouting.units(for: delay) > 0, expiration != nil {
             // A per-message TTL would fire inside the delay queues and cut the delay short.
-            throw AMQPError(
+            throw WarrenError(
                 .invalidArgument,
                 "a task cannot have both a delay and an expiration; drop one (or check the age in the handler)",
                 operation: "enqueue",
-                object: "queue '\(queue)'"
+                queue: queue
             )
         }
     }
@@ -51,7 +51,7 @@ extension EnqueueOptions {
     /// Refuses options that cannot be shared by a batch.
     package func checkBatch() throws {
         guard messageID == nil else {
-            throw AMQPError(.invalidArgument, "a batch cannot share one message id; enqueue tasks one by one to set ids")
+            throw WarrenError(.invalidArgument, "a batch cannot share one message id; enqueue tasks one by one to set ids", operation: "enqueue")
         }
     }
 }

@@ -86,16 +86,25 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
     }
 
     /// Enqueues a task on a queue and returns once the broker confirmed it.
-    /// - Throws: `EncodingError` when the task does not encode; `AMQPError` when the broker refuses
-    ///   it (`.unroutable`: no such queue; `.publishNacked`) or the connection fails first.
+    /// - Throws: ``WarrenError``: `.encodingFailed` when the task does not encode; `.unroutable` when
+    ///   no such queue exists; `.rejected`, `.brokerBlocked` or `.brokerUnavailable` when the broker
+    ///   did not confirm it within the limits (``Configuration``); `.invalidArgument` for options that
+    ///   cannot go together.
     @discardableResult
     public func enqueue<TaskType: WarrenTask>(
         _ task: TaskType,
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
-        let body = try Self.encode(task)
-        return try await enqueue(body: body, taskName: TaskType.name, to: queue, options: options)
+        let messageID = options.messageID ?? Self.newMessageID()
+        do {
+            let body = try Self.encode(task)
+            let (message, receipt) = try await prepare(body: body, taskName: TaskType.name, messageID: messageID, queue: queue, options: options)
+            try await publisher.publish(message)
+            return receipt
+        } catch {
+            throw WarrenError.enqueue(error, taskName: TaskType.name, messageID: messageID, queue: queue)
+        }
     }
 
     /// Enqueues a task on a task queue (by its name; the producer does not declare it, see
@@ -117,18 +126,24 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> [EnqueuedTask] {
-        try options.checkBatch()
-        var messages: [AMQPOutboundMessage] = []
-        var receipts: [EnqueuedTask] = []
-        messages.reserveCapacity(tasks.count)
-        receipts.reserveCapacity(tasks.count)
-        for task in tasks {
-            let (message, receipt) = try await prepare(body: try Self.encode(task), taskName: TaskType.name, queue: queue, options: options)
-            messages.append(message)
-            receipts.append(receipt)
+        do {
+            try options.checkBatch()
+            var messages: [AMQPOutboundMessage] = []
+            var receipts: [EnqueuedTask] = []
+            messages.reserveCapacity(tasks.count)
+            receipts.reserveCapacity(tasks.count)
+            for task in tasks {
+                let (message, receipt) = try await prepare(
+                    body: try Self.encode(task), taskName: TaskType.name, messageID: Self.newMessageID(), queue: queue, options: options
+                )
+                messages.append(message)
+                receipts.append(receipt)
+            }
+            try await publisher.publish(messages)
+            return receipts
+        } catch {
+            throw WarrenError.enqueue(error, taskName: TaskType.name, messageID: nil, queue: queue)
         }
-        try await publisher.publish(messages)
-        return receipts
     }
 
     /// Enqueues a task given as JSON bytes, for tools and bridges that do not have the Swift type.
@@ -140,9 +155,14 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         to queue: String,
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
-        let (message, receipt) = try await prepare(body: body, taskName: taskName, queue: queue, options: options)
-        try await publisher.publish(message)
-        return receipt
+        let messageID = options.messageID ?? Self.newMessageID()
+        do {
+            let (message, receipt) = try await prepare(body: body, taskName: taskName, messageID: messageID, queue: queue, options: options)
+            try await publisher.publish(message)
+            return receipt
+        } catch {
+            throw WarrenError.enqueue(error, taskName: taskName, messageID: messageID, queue: queue)
+        }
     }
 
     /// Publishes a task as an event to an exchange (fan-out or topic), so that every task queue bound
@@ -154,19 +174,23 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         routingKey: String = "",
         options: EnqueueOptions = EnqueueOptions()
     ) async throws -> EnqueuedTask {
-        guard options.delay == nil else {
-            throw AMQPError(.invalidArgument, "events cannot be delayed; enqueue delayed tasks to a queue")
-        }
         let messageID = options.messageID ?? Self.newMessageID()
-        let message = AMQPOutboundMessage(
-            body: try Self.encode(task),
-            exchange: exchange,
-            routingKey: routingKey,
-            mandatory: true,
-            properties: properties(taskName: TaskType.name, messageID: messageID, options: options)
-        )
-        try await publisher.publish(message)
-        return EnqueuedTask(messageID: messageID, taskName: TaskType.name, destination: exchange)
+        do {
+            guard options.delay == nil else {
+                throw WarrenError(.invalidArgument, "events cannot be delayed; enqueue delayed tasks to a queue")
+            }
+            let message = AMQPOutboundMessage(
+                body: try Self.encode(task),
+                exchange: exchange,
+                routingKey: routingKey,
+                mandatory: true,
+                properties: properties(taskName: TaskType.name, messageID: messageID, options: options)
+            )
+            try await publisher.publish(message)
+            return EnqueuedTask(messageID: messageID, taskName: TaskType.name, destination: exchange)
+        } catch {
+            throw WarrenError.enqueue(error, operation: "publish", taskName: TaskType.name, messageID: messageID, exchange: exchange)
+        }
     }
 
     /// Declares a task queue's topology (as a worker does), for producers that start first.
@@ -182,7 +206,12 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
     @discardableResult
     public func declare(_ queue: TaskQueue, topology: Topology? = nil) async throws -> [TopologyMismatch] {
         let topology = topology ?? configuration.topology
-        let mismatches = try await topology.declare(queue, on: publisher.connections.connection())
+        let mismatches: [TopologyMismatch]
+        do {
+            mismatches = try await topology.declare(queue, on: publisher.connections.connection())
+        } catch {
+            throw WarrenError.enqueue(error, operation: "declare", taskName: nil, messageID: nil, queue: queue.name)
+        }
         if topology.delays == configuration.topology.delays {
             delayRoutes.withLock { _ = $0.insert(queue.name) }
         }
@@ -199,10 +228,10 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
     private func prepare(
         body: [UInt8],
         taskName: String,
+        messageID: String,
         queue: String,
         options: EnqueueOptions
     ) async throws -> (AMQPOutboundMessage, EnqueuedTask) {
-        let messageID = options.messageID ?? Self.newMessageID()
         let properties = properties(taskName: taskName, messageID: messageID, options: options)
         let receipt = EnqueuedTask(messageID: messageID, taskName: taskName, destination: queue)
         let units = options.delay.map(DelayRouting.units(for:)) ?? 0

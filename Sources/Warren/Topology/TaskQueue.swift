@@ -59,28 +59,33 @@ public struct TaskQueue: Sendable, Hashable {
     /// The delivery limit Warren declares for this queue: ``deliveryLimit`` or ``defaultDeliveryLimit``.
     public var effectiveDeliveryLimit: Int { deliveryLimit ?? Self.defaultDeliveryLimit }
 
-    /// Checks the name: it becomes part of routing keys and topic patterns.
-    public func validate() throws(AMQPError) {
+    /// Checks the name (it becomes part of routing keys and topic patterns) and the delivery limit.
+    /// - Throws: ``WarrenError`` `.invalidArgument`, naming the queue and what to change.
+    public func validate() throws(WarrenError) {
         guard !name.isEmpty, name.utf8.count <= 200 else {
-            throw AMQPError(.invalidArgument, "task queue name '\(name.prefix(40))' must be 1 to 200 bytes long")
+            throw WarrenError(.invalidArgument, "task queue name '\(name.prefix(40))' must be 1 to 200 bytes long", operation: "validate", queue: name)
         }
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.:".unicodeScalars.contains(scalar)
         }
         guard allowed, !name.hasPrefix("."), !name.hasSuffix("."), !name.contains("..") else {
-            throw AMQPError(
+            throw WarrenError(
                 .invalidArgument,
-                "task queue name '\(name)' may only hold letters, digits, '-', '_', ':' and single inner '.'"
+                "task queue name '\(name)' may only hold letters, digits, '-', '_', ':' and single inner '.'",
+                operation: "validate",
+                queue: name
             )
         }
         if let deliveryLimit, deliveryLimit < 1 {
-            throw AMQPError(
+            throw WarrenError(
                 .invalidArgument,
-                "task queue '\(name)': deliveryLimit must be at least 1 (got \(deliveryLimit)); RabbitMQ 3.x drops every message of a queue whose limit is 0 or -1"
+                "task queue '\(name)': deliveryLimit must be at least 1 (got \(deliveryLimit)); RabbitMQ 3.x drops every message of a queue whose limit is 0 or -1",
+                operation: "validate",
+                queue: name
             )
         }
         guard !name.hasPrefix("amq.") else {
-            throw AMQPError(.invalidArgument, "task queue name '\(name)' starts with 'amq.', which the broker reserves")
+            throw WarrenError(.invalidArgument, "task queue name '\(name)' starts with 'amq.', which the broker reserves", operation: "validate", queue: name)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Warren
 import WarrenAMQP
 
 /// Turns any error into the single line the tool prints on standard error.
@@ -12,6 +13,10 @@ enum ErrorReport {
             text = failure.message
         case let amqp as AMQPError:
             text = describe(amqp)
+        case let warren as WarrenError:
+            // The message already says what the broker said; add its reply where it does not.
+            let reply = warren.amqpError?.replyText.flatMap { warren.message.contains($0) ? nil : $0 }
+            text = reply.map { "\(warren.message) (\($0))" } ?? warren.message
         case let validation as ValidationError:
             text = validation.message
         case let decoding as DecodingError:
@@ -27,6 +32,7 @@ enum ErrorReport {
         switch error {
         case let failure as CLIFailure: failure.exitCode
         case let amqp as AMQPError where amqp.code == .invalidArgument: 64
+        case let warren as WarrenError where [.invalidArgument, .encodingFailed].contains(warren.code): 64
         case is ValidationError: 64
         default: 1
         }
