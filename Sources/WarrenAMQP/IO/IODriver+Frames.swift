@@ -178,8 +178,7 @@ extension IODriver {
         case AMQP_CHANNEL_OPEN_OK_METHOD:
             channel.phase = .open
             guard case .openChannel(let promise) = call.completion, promise.succeed(channel.shared) else {
-                // Nobody waits for this channel any more (cancelled or timed out): close it again.
-                sendCall(.channelClose, completion: .unobserved, on: channel)
+                undo(LateReply.channelOpened, on: channel)
                 return
             }
         case AMQP_QUEUE_DECLARE_OK_METHOD:
@@ -206,7 +205,7 @@ extension IODriver {
             if !call.succeed(.consumerTag(tag)) {
                 channel.consumers.removeValue(forKey: tag)
                 buffer.finish()
-                sendCall(.basicCancel(consumerTag: tag), completion: .unobserved, on: channel)
+                undo(LateReply.consumerStarted(tag: tag), on: channel)
             }
         case AMQP_BASIC_CANCEL_OK_METHOD:
             let tag = decoded?.assumingMemoryBound(to: amqp_basic_cancel_ok_t.self).pointee.consumer_tag.string ?? ""
@@ -264,14 +263,8 @@ extension IODriver {
                 if buffersToFlush.last !== consumer.buffer { buffersToFlush.append(consumer.buffer) }
                 return
             }
-            // The consumer is gone (being cancelled): give the message back at once, unless the
-            // broker counts it as settled already (no-ack), where a nack would be a channel error. A
-            // nack with requeue: RabbitMQ 4.3 does not count it as a quorum delivery, a reject it does.
-            guard consumer?.noAck != true else {
-                logger.debug("dropping a no-ack delivery for a consumer that is gone", metadata: ["consumer_tag": "\(consumerTag)"])
-                return
-            }
-            amqp_basic_nack(connection, channel.number, deliveryTag, 0, 1)
+            // The consumer is gone (being cancelled).
+            undo(LateReply.deliveredToGoneConsumer(deliveryTag: deliveryTag, noAck: consumer?.noAck == true), on: channel)
         case .getOK(let deliveryTag, let redelivered, let exchange, let routingKey, let messageCount):
             let delivery = AMQPDelivery(
                 body: content.body, properties: content.properties, deliveryTag: deliveryTag,
@@ -288,11 +281,8 @@ extension IODriver {
             if case .basicGet(_, let getNoAck) = call.request { noAck = getNoAck } else { noAck = false }
             if !noAck { channel.acks.delivered(deliveryTag) }
             if !call.succeed(.got(delivery)) {
-                // The caller gave up: put the message back, unless it was fetched with no-ack. A nack
-                // with requeue, which RabbitMQ 4.3 does not count as a quorum delivery.
-                if noAck { return }
-                channel.acks.settled(deliveryTag, multiple: false)
-                amqp_basic_nack(connection, channel.number, deliveryTag, 0, 1)
+                if !noAck { channel.acks.settled(deliveryTag, multiple: false) }
+                undo(LateReply.fetched(deliveryTag: deliveryTag, noAck: noAck), on: channel)
             }
         case .returned(let reason):
             let sequence = content.properties.headers?[Self.publishSequenceHeader]?.intValue
@@ -306,6 +296,20 @@ extension IODriver {
                     "reply": "\(reason.replyCode) \(reason.replyText)",
                 ]
             )
+        }
+    }
+
+    /// Carries out the undo for a reply or delivery nobody waits for (``LateReply``).
+    private func undo(_ reply: LateReply, on channel: ChannelState) {
+        switch reply.undo {
+        case .closeChannel:
+            sendCall(.channelClose, completion: .unobserved, on: channel)
+        case .cancelConsumer(let tag):
+            sendCall(.basicCancel(consumerTag: tag), completion: .unobserved, on: channel)
+        case .requeue(let deliveryTag):
+            amqp_basic_nack(connection, channel.number, deliveryTag, 0, 1)
+        case .drop:
+            logger.debug("dropping a no-ack message nobody waits for", metadata: ["channel": "\(channel.number)", "reply": "\(reply)"])
         }
     }
 
