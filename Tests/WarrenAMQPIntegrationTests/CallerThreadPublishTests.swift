@@ -66,7 +66,7 @@ struct CallerThreadPublishTests {
             let batch = Promise<Void>()
             _ = connection.core.inbox.submit(.publish(identity, [message, message, message], batch), wakeIOThread: false)
             let single = Promise<Void>()
-            let own = Command.publish(identity, [AMQPOutboundMessage(body: bytes("own"), routingKey: queue)], single)
+            let own = Command.publishOne(identity, AMQPOutboundMessage(body: bytes("own"), routingKey: queue), single)
             let executed = connection.core.driverLock.withIdleDriver { $0.executeForCaller(own) }
             #expect(executed == false, "the caller's thread executed the inbox's batch with its own publish")
             if executed != true { _ = connection.core.inbox.submit(own) }

@@ -30,7 +30,7 @@ extension AMQPChannel {
     /// Publishing to an exchange that does not exist makes the broker close the channel (404).
     public func publish(_ message: AMQPOutboundMessage) async throws {
         let promise = Promise<Void>()
-        try await core.performOnCallerThreadIfIdle(promise, .publish(shared.identity, [message], promise))
+        try await core.performOnCallerThreadIfIdle(promise, .publishOne(shared.identity, message, promise))
     }
 
     /// Publishes a message given by its parts; see ``publish(_:)-(AMQPOutboundMessage)``.

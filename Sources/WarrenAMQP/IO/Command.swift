@@ -16,6 +16,11 @@ enum Command: Sendable {
     case openChannel(Promise<ChannelShared>)
     /// Send a synchronous method on a channel and settle the promise with the broker's reply.
     case rpc(ChannelIdentity, MethodRequest, Promise<RPCReply>)
+    /// Publish one message on a channel. The promise is settled when it is confirmed (confirm mode)
+    /// or written to the socket (otherwise). Apart from ``publish(_:_:_:)`` so that a single publish
+    /// builds no array: one per publish cost about 700 instructions (its storage's generic metadata
+    /// looked up each time, and the allocation; docs/benchmarks.md, section 3).
+    case publishOne(ChannelIdentity, AMQPOutboundMessage, Promise<Void>)
     /// Publish messages on a channel. The promise is settled when all are confirmed (confirm mode)
     /// or written to the socket (otherwise).
     case publish(ChannelIdentity, [AMQPOutboundMessage], Promise<Void>)

@@ -23,8 +23,8 @@ extension IODriver {
     /// I/O thread from the confirms), synchronous methods with their deadlines, acks (which the I/O
     /// thread coalesces) and closing.
     func mayExecuteForCaller(_ command: Command) -> Bool {
-        guard case .publish(_, let messages, _) = command, messages.count == 1, !blockedByBroker else { return false }
-        let bytes = messages[0].body.count
+        guard case .publishOne(_, let message, _) = command, !blockedByBroker else { return false }
+        let bytes = message.body.count
         return bytes <= Self.callerThreadPublishLimit && socketHasRoom(for: bytes + Self.publishOverheadAllowance)
     }
 

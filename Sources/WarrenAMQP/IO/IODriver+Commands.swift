@@ -12,6 +12,8 @@ extension IODriver {
                 return
             }
             sendCall(request, completion: .reply(promise), on: channel)
+        case .publishOne(let identity, let message, let promise):
+            publish(message, promise: promise, on: identity)
         case .publish(let identity, let messages, let promise):
             publish(messages, promise: promise, on: identity)
         case .settle(let identity, let settlement):
@@ -113,6 +115,23 @@ extension IODriver {
     }
 
     // MARK: - Publishing
+
+    private func publish(_ message: AMQPOutboundMessage, promise: Promise<Void>, on identity: ChannelIdentity) {
+        guard let channel = openChannel(identity, operation: "basic.publish") else {
+            promise.fail(closedChannelError(identity, operation: "basic.publish"))
+            return
+        }
+        let completion = PublishCompletion.single(promise)
+        guard channel.confirms != nil else {
+            completion.settle(sendPublish(message, sequence: nil, on: channel))
+            return
+        }
+        if let limit = channel.maxOutstanding, channel.confirms?.outstanding ?? 0 >= limit || !channel.waitingPublishes.isEmpty {
+            channel.waitingPublishes.append((message, completion))
+        } else {
+            sendConfirmed(message, completion: completion, on: channel)
+        }
+    }
 
     private func publish(_ messages: [AMQPOutboundMessage], promise: Promise<Void>, on identity: ChannelIdentity) {
         guard let channel = openChannel(identity, operation: "basic.publish") else {

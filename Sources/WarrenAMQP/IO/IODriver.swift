@@ -332,7 +332,7 @@ final class IODriver {
         case .rpc(_, let request, let promise):
             if case .basicConsume(_, _, _, _, _, let buffer) = request { buffer.finish(throwing: error) }
             promise.fail(error)
-        case .publish(_, _, let promise):
+        case .publish(_, _, let promise), .publishOne(_, _, let promise):
             promise.fail(error)
         case .settle:
             break
