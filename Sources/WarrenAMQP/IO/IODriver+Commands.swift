@@ -25,7 +25,7 @@ extension IODriver {
 
     /// The open channel with this identity, if it still exists.
     func openChannel(_ identity: ChannelIdentity, operation: String) -> ChannelState? {
-        guard let channel = channels[identity.number], channel.identity == identity, channel.phase == .open else {
+        guard let channel = channels[identity.number], channel.identity == identity, channel.lifecycle.acceptsWork else {
             return nil
         }
         return channel
@@ -74,7 +74,11 @@ extension IODriver {
     /// Queues a synchronous method on the channel, and sends it when the channel's ``CallQueue``
     /// says it is its turn (at once, unless another call waits for its reply).
     func sendCall(_ request: MethodRequest, completion: PendingCall.Completion, on channel: ChannelState) {
-        if request.bypassesCallOrder { channel.phase = .closing }
+        if request.bypassesCallOrder, !channel.lifecycle.closeRequested() {
+            // Closed already: nothing to send, and no reply will come.
+            PendingCall(request: request, completion: completion).fail(closedChannelError(channel.identity, operation: request.operation))
+            return
+        }
         let action = channel.calls.submit(
             PendingCall(request: request, completion: completion),
             expecting: request.expectedReplies,
@@ -224,7 +228,7 @@ extension IODriver {
 
     private func sendQueuedAcks(on channel: ChannelState) {
         for settlement in channel.acks.takeAcks() {
-            guard !finished, channel.phase == .open, channels[channel.number] === channel else { return }
+            guard !finished, channel.lifecycle.acceptsWork, channels[channel.number] === channel else { return }
             send(settlement, on: channel)
         }
     }

@@ -176,7 +176,7 @@ extension IODriver {
         let decoded = method.decoded
         switch method.id {
         case AMQP_CHANNEL_OPEN_OK_METHOD:
-            channel.phase = .open
+            channel.lifecycle.opened()
             guard case .openChannel(let promise) = call.completion, promise.succeed(channel.shared) else {
                 undo(LateReply.channelOpened, on: channel)
                 return

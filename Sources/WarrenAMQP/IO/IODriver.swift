@@ -308,6 +308,7 @@ final class IODriver {
 
     /// Forgets a channel: fails its calls and publishes, ends its consumers, frees its number.
     func finishChannel(_ channel: ChannelState, reason: AMQPError, byApplication: Bool) {
+        channel.lifecycle.finished()
         channel.shared.markClosed(reason)
         channels.removeValue(forKey: channel.number)
         channelNumbers.release(channel.number)

@@ -2,12 +2,6 @@ import DequeModule
 
 /// Everything the I/O thread knows about one open channel. Used on the I/O thread only.
 final class ChannelState {
-    enum Phase {
-        case opening
-        case open
-        case closing
-    }
-
     /// Content assembled on this channel: what the method frame before it said.
     enum ContentMethod {
         case deliver(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String)
@@ -16,7 +10,7 @@ final class ChannelState {
     }
 
     let shared: ChannelShared
-    var phase: Phase = .opening
+    var lifecycle = ChannelLifecycle()
     var calls = CallQueue<PendingCall>()
     /// Set once `confirm.select-ok` arrived.
     var confirms: ConfirmTracker<PublishCompletion>?
