@@ -97,8 +97,7 @@ public final class ReconnectingConnection: AMQPConnectionProvider, Sendable {
             case .open(let connection) where connection.isOpen:
                 return .ready(connection)
             case .open(let lost):
-                let reason = lost.core.closeSignal.reason
-                logger.warning("connection lost; reconnecting", metadata: ["cause": "\(reason.map { "\($0)" } ?? "unknown")"])
+                logLoss(of: lost)
                 return .wait(startAttempt(&state))
             case .idle:
                 return .wait(startAttempt(&state))
@@ -141,15 +140,10 @@ public final class ReconnectingConnection: AMQPConnectionProvider, Sendable {
                 case .open(let connection) where connection.isOpen:
                     return .watch(connection)
                 case .open(let lost):
-                    let reason = lost.core.closeSignal.reason
-                    logger.warning("connection lost; reconnecting", metadata: ["cause": "\(reason.map { "\($0)" } ?? "unknown")"])
-                    let attempt = Broadcast<AMQPConnection>()
-                    state = .connecting(attempt, nil)
-                    return .connect(attempt)
+                    logLoss(of: lost)
+                    return .connect(startAttempt(&state))
                 case .idle:
-                    let attempt = Broadcast<AMQPConnection>()
-                    state = .connecting(attempt, nil)
-                    return .connect(attempt)
+                    return .connect(startAttempt(&state))
                 case .connecting(let attempt, nil):
                     return .connect(attempt)
                 case .connecting(let attempt, _):
@@ -205,6 +199,11 @@ public final class ReconnectingConnection: AMQPConnectionProvider, Sendable {
         case .idle, .shutDown:
             break
         }
+    }
+
+    private func logLoss(of lost: AMQPConnection) {
+        let reason = lost.core.closeSignal.reason
+        logger.warning("connection lost; reconnecting", metadata: ["cause": "\(reason.map { "\($0)" } ?? "unknown")"])
     }
 
     /// Starts a connect attempt that callers drive (when ``run()`` does not), or one that ``run()``
