@@ -24,7 +24,8 @@ extension WarrenClient {
             queue: queue,
             topology: configuration.topology,
             failoverEndpoints: configuration.failoverEndpoints,
-            reconnectBackoff: configuration.reconnectBackoff
+            reconnectBackoff: configuration.reconnectBackoff,
+            tracer: configuration.tracer
         )
         configure(&workerConfiguration)
         return Worker(configuration: workerConfiguration, tasks: tasks, logger: logger ?? Logger(label: "warren.worker"))

@@ -53,6 +53,7 @@ public final class WarrenClient: Service, TaskEnqueuer, Sendable {
         )
         var producerConfiguration = configuration.producer
         producerConfiguration.topology = configuration.topology
+        producerConfiguration.tracer = producerConfiguration.tracer ?? configuration.tracer
         self.producer = TaskProducer(connection: connections, configuration: producerConfiguration, logger: logger)
     }
 

@@ -1,3 +1,4 @@
+import Tracing
 import WarrenAMQP
 
 extension WarrenClient {
@@ -21,6 +22,9 @@ extension WarrenClient {
         public var queues: [TaskQueue]
         /// Enqueue settings. Its `topology` is replaced by ``topology``.
         public var producer: TaskProducer.Configuration
+        /// The tracer for the producer's spans and for every worker the client makes; nil (the
+        /// default) uses the bootstrapped `InstrumentationSystem.tracer`. docs/observability.md.
+        public var tracer: (any Tracer)?
         /// On graceful shutdown, how long enqueues already under way may take to be confirmed before the
         /// connection closes under them.
         public var shutdownGracePeriod: Duration
@@ -34,8 +38,10 @@ extension WarrenClient {
             topology: Topology = Topology(),
             queues: [TaskQueue] = [],
             producer: TaskProducer.Configuration = TaskProducer.Configuration(),
-            shutdownGracePeriod: Duration = .seconds(10)
+            shutdownGracePeriod: Duration = .seconds(10),
+            tracer: (any Tracer)? = nil
         ) {
+            self.tracer = tracer
             self.amqp = amqp
             self.failoverEndpoints = failoverEndpoints
             self.reconnectBackoff = reconnectBackoff

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Logging
 import Synchronization
+import Tracing
 import WarrenAMQP
 
 /// Publishes tasks as persistent JSON messages with publisher confirms: when `enqueue(_:to:options:)`
@@ -41,6 +42,11 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         /// The most enqueues held in memory at once (in flight or waiting for a connection); more
         /// callers wait.
         public var maxPendingEnqueues: Int
+        /// The tracer for a producer span per enqueue (`publish <queue>`), whose context goes into the
+        /// message's headers (`traceparent`, `tracestate` with OpenTelemetry's propagator); nil (the
+        /// default) uses the bootstrapped `InstrumentationSystem.tracer`, read when the producer is
+        /// made. With none bootstrapped, no spans are made and no headers added.
+        public var tracer: (any Tracer)?
 
         /// Creates settings.
         public init(
@@ -49,8 +55,10 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
             topology: Topology = Topology(),
             retryLimit: Duration = .seconds(60),
             blockedLimit: Duration = .seconds(60),
-            maxPendingEnqueues: Int = 10_000
+            maxPendingEnqueues: Int = 10_000,
+            tracer: (any Tracer)? = nil
         ) {
+            self.tracer = tracer
             self.maxOutstandingConfirms = maxOutstandingConfirms
             self.appID = appID
             self.topology = topology
@@ -62,6 +70,8 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
 
     private let publisher: ConfirmedPublisher
     private let configuration: Configuration
+    /// A producer span per enqueue; nil without a tracer.
+    private let tracing: TaskTracing?
     /// Queues known to be bound to the delay delivery exchange.
     private let delayRoutes = Mutex<Set<String>>([])
 
@@ -83,6 +93,7 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
             logger: logger
         )
         self.configuration = configuration
+        self.tracing = TaskTracing.resolve(configuration.tracer)
     }
 
     /// Enqueues a task on a queue and returns once the broker confirmed it.
@@ -100,7 +111,7 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         do {
             let body = try Self.encode(task)
             let (message, receipt) = try await prepare(body: body, taskName: TaskType.name, messageID: messageID, queue: queue, options: options)
-            try await publisher.publish(message)
+            try await send(message, to: queue, taskName: TaskType.name, messageID: messageID)
             return receipt
         } catch {
             throw WarrenError.enqueue(error, taskName: TaskType.name, messageID: messageID, queue: queue)
@@ -139,7 +150,16 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
                 messages.append(message)
                 receipts.append(receipt)
             }
-            try await publisher.publish(messages)
+            if let tracing {
+                try await tracing.producing(
+                    destination: queue, isExchange: false, taskName: TaskType.name, messageID: nil, messages: messages.count
+                ) { inject in
+                    for index in messages.indices { inject(&messages[index]) }
+                    try await publisher.publish(messages)
+                }
+            } else {
+                try await publisher.publish(messages)
+            }
             return receipts
         } catch {
             throw WarrenError.enqueue(error, taskName: TaskType.name, messageID: nil, queue: queue)
@@ -158,7 +178,7 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
         let messageID = options.messageID ?? Self.newMessageID()
         do {
             let (message, receipt) = try await prepare(body: body, taskName: taskName, messageID: messageID, queue: queue, options: options)
-            try await publisher.publish(message)
+            try await send(message, to: queue, taskName: taskName, messageID: messageID)
             return receipt
         } catch {
             throw WarrenError.enqueue(error, taskName: taskName, messageID: messageID, queue: queue)
@@ -186,7 +206,7 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
                 mandatory: true,
                 properties: properties(taskName: TaskType.name, messageID: messageID, options: options)
             )
-            try await publisher.publish(message)
+            try await send(message, to: exchange, isExchange: true, taskName: TaskType.name, messageID: messageID)
             return EnqueuedTask(messageID: messageID, taskName: TaskType.name, destination: exchange)
         } catch {
             throw WarrenError.enqueue(error, operation: "publish", taskName: TaskType.name, messageID: messageID, exchange: exchange)
@@ -216,6 +236,25 @@ public final class TaskProducer: TaskEnqueuer, Sendable {
             delayRoutes.withLock { _ = $0.insert(queue.name) }
         }
         return mismatches
+    }
+
+    /// Publishes one message with its confirm, inside a producer span when tracing.
+    private func send(
+        _ message: AMQPOutboundMessage,
+        to destination: String,
+        isExchange: Bool = false,
+        taskName: String,
+        messageID: String
+    ) async throws {
+        guard let tracing else {
+            try await publisher.publish(message)
+            return
+        }
+        try await tracing.producing(destination: destination, isExchange: isExchange, taskName: taskName, messageID: messageID, messages: 1) { inject in
+            var message = message
+            inject(&message)
+            try await publisher.publish(message)
+        }
     }
 
     /// Waits until no enqueue is under way (for a graceful shutdown).

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import Tracing
 import WarrenAMQP
 
 /// One attempt of a task, from its message to the decision that follows, apart from where the message
@@ -30,14 +31,25 @@ package struct TaskRunner: Sendable {
     let timeLimit: Duration?
     /// Logging, metrics, events and the application's middlewares.
     let chain: MiddlewareChain
+    /// A consumer span per attempt; nil without a tracer.
+    let tracing: TaskTracing?
     let logger: Logger
 
-    init(queue: String, registry: TaskRegistry, retryPolicy: RetryPolicy, timeLimit: Duration?, chain: MiddlewareChain, logger: Logger) {
+    init(
+        queue: String,
+        registry: TaskRegistry,
+        retryPolicy: RetryPolicy,
+        timeLimit: Duration?,
+        chain: MiddlewareChain,
+        tracing: TaskTracing?,
+        logger: Logger
+    ) {
         self.queue = queue
         self.registry = registry
         self.retryPolicy = retryPolicy
         self.timeLimit = timeLimit
         self.chain = chain
+        self.tracing = tracing
         self.logger = logger
     }
 
@@ -49,11 +61,13 @@ package struct TaskRunner: Sendable {
         retryPolicy: RetryPolicy,
         timeLimit: Duration?,
         middlewares: [any TaskMiddleware],
+        tracer: (any Tracer)? = nil,
         logger: Logger
     ) {
         self.init(
             queue: queue, registry: registry, retryPolicy: retryPolicy, timeLimit: timeLimit,
             chain: MiddlewareChain(logging: LoggingMiddleware(logger: logger), middlewares: middlewares),
+            tracing: TaskTracing.resolve(tracer),
             logger: logger
         )
     }
@@ -90,6 +104,30 @@ package struct TaskRunner: Sendable {
             headers: properties.headers ?? [:],
             baseLogger: self.logger
         )
+        guard let tracing else {
+            await runAttempt(context, entry: entry, policy: policy, body: body, logger: logger, span: nil, carryOut: carryOut)
+            return
+        }
+        await tracing.processing(
+            taskName: taskName, queue: queue, messageID: messageID, attempt: attempt, headers: context.headers, logger: self.logger
+        ) { span in
+            await self.runAttempt(context, entry: entry, policy: policy, body: body, logger: logger, span: span, carryOut: carryOut)
+        }
+    }
+
+    /// The attempt itself: the middlewares, the handler, the decision, its execution (`carryOut`).
+    private func runAttempt(
+        _ context: TaskContext,
+        entry: TaskRegistry.Entry?,
+        policy: RetryPolicy,
+        body: [UInt8],
+        logger: TaskLogger,
+        span: (any Span)?,
+        carryOut: (Decision) async -> Void
+    ) async {
+        let taskName = context.taskName
+        let messageID = context.messageID
+        let attempt = context.attempt
         await chain.received(context)
 
         guard let entry else {
@@ -97,6 +135,7 @@ package struct TaskRunner: Sendable {
                 ? "the message has no task name (AMQP 'type' property)"
                 : "no handler is registered for task '\(taskName)' on queue '\(queue)'"
             let disposition = TaskDisposition.deadLetter(.unknownTask)
+            if let span { TaskTracing.record(disposition, failure: nil, on: span) }
             await carryOut(Decision(disposition: disposition, messageID: messageID, attempt: attempt, error: refusal, logger: logger))
             await chain.settled(context, TaskSettlement(disposition: disposition, refusal: refusal))
             return
@@ -114,6 +153,7 @@ package struct TaskRunner: Sendable {
         }
         let duration = ContinuousClock.now - started
         let disposition = TaskDisposition.decide(error: failure, attempt: attempt, policy: policy, interrupted: Task.isCancelled)
+        if let span { TaskTracing.record(disposition, failure: failure, on: span) }
         await carryOut(Decision(disposition: disposition, messageID: messageID, attempt: attempt, error: Self.describe(failure), logger: logger))
         await chain.settled(context, TaskSettlement(disposition: disposition, error: failure, duration: duration))
     }

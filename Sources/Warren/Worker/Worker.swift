@@ -74,6 +74,7 @@ public struct Worker: Service {
                     events: events.map { EventsMiddleware(events: $0, workerName: "\(ProcessInfo.processInfo.hostName)-\(getpid())") },
                     middlewares: configuration.middlewares
                 ),
+                tracing: TaskTracing.resolve(configuration.tracer),
                 logger: logger
             ),
             publisher: ConfirmedPublisher(connections: publishing, settings: .init(maxOutstanding: 256), logger: logger),

@@ -1,3 +1,4 @@
+import Tracing
 import WarrenAMQP
 
 extension Worker {
@@ -36,6 +37,11 @@ extension Worker {
         /// The application's middlewares, run around every task, the first outermost, inside the
         /// worker's own (logging, metrics, lifecycle events). See ``TaskMiddleware``.
         public var middlewares: [any TaskMiddleware]
+        /// The tracer for a consumer span per attempt (`process <task>`), the child of the trace context
+        /// in the message's headers; nil (the default) uses the bootstrapped
+        /// `InstrumentationSystem.tracer`, read when the worker starts. With none bootstrapped, no
+        /// spans are made. See docs/observability.md.
+        public var tracer: (any Tracer)?
 
         /// A worker for `queue` on the broker at `amqp`.
         public init(
@@ -51,8 +57,10 @@ extension Worker {
             failoverEndpoints: [AMQPConnection.Configuration] = [],
             reconnectBackoff: Backoff = Backoff(),
             events: TaskEvents? = nil,
-            middlewares: [any TaskMiddleware] = []
+            middlewares: [any TaskMiddleware] = [],
+            tracer: (any Tracer)? = nil
         ) {
+            self.tracer = tracer
             self.events = events
             self.middlewares = middlewares
             self.amqp = amqp
