@@ -140,4 +140,30 @@ struct ProducerTests {
         }
         await connection.close()
     }
+
+    @Test("a producer with its own delay topology declares that topology and delivers a delayed task through it")
+    func ownDelayTopology() async throws {
+        let queue = uniqueQueue("own-delays")
+        let delays = DelayRouting(prefix: "warren-test-delay-\(UInt32.random(in: 0...UInt32.max))")
+        let connection = try await AMQPConnection.connect(try brokerConfiguration())
+        let channel = try await connection.openChannel()
+        let producer = TaskProducer(connection: connection, configuration: .init(topology: Topology(delays: delays)))
+        // Before a51f35b, declare() set up the default topology's delay levels and marked the queue's
+        // delay route as done, so this delayed enqueue went to exchanges that did not exist.
+        try await producer.declare(queue)
+        let started = ContinuousClock.now
+        try await producer.enqueue(Echo(text: "later"), to: queue.name, options: .init(delay: .milliseconds(300)))
+        try await waitUntil("the delayed task arrives", within: .seconds(10)) {
+            try await channel.queueDeclare(queue.name, passive: true).messageCount == 1
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(250))
+        _ = try await channel.queueDelete(queue.name)
+        _ = try await channel.queueDelete(queue.deadLetterQueue)
+        for level in 0..<DelayRouting.levels {
+            _ = try await channel.queueDelete(delays.levelName(level))
+            try await channel.exchangeDelete(delays.levelName(level))
+        }
+        try await channel.exchangeDelete(delays.deliveryExchange)
+        await connection.close()
+    }
 }

@@ -166,7 +166,8 @@ extension WarrenError {
         case .connectionFailed, .connectionLost, .connectionClosed, .timeout:
             return (.brokerUnavailable, "the broker did not confirm the task: \(amqp.message)")
         default:
-            return (.brokerRefused, "the broker refused: \(amqp.message)")
+            let reply = amqp.replyText.map { " (\(amqp.replyCode.map { "\($0) " } ?? "")\($0))" } ?? ""
+            return (.brokerRefused, "the broker refused: \(amqp.message)\(reply)")
         }
     }
 }
