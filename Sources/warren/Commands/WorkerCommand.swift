@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Warren
 
@@ -62,6 +64,12 @@ struct WorkerCommand: ReportingCommand {
     @Option(help: ArgumentHelp("On shutdown, how long running tasks may take to finish.", valueName: "seconds"))
     var gracePeriod: Seconds = Seconds(30)
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics.", valueName: "port"))
+    var metricsPort: Int?
+
+    @Option(help: ArgumentHelp("The address the metrics endpoint listens on.", valueName: "host"))
+    var metricsHost: String = "0.0.0.0"
+
     @Option(help: "The log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel: Logger.Level = .info
 
@@ -72,6 +80,7 @@ struct WorkerCommand: ReportingCommand {
         guard multiplier.isFinite, multiplier >= 1 else { throw ValidationError("--multiplier must be at least 1") }
         guard timeLimit.map({ $0.duration > .zero }) ?? true else { throw ValidationError("--time-limit must be more than 0") }
         guard !command.allSatisfy(\.isWhitespace) else { throw ValidationError("--exec needs a command") }
+        guard metricsPort.map({ (0...65535).contains($0) }) ?? true else { throw ValidationError("--metrics-port must be 0 to 65535") }
         try TaskQueue(queue).validate()
     }
 
@@ -116,9 +125,21 @@ struct WorkerCommand: ReportingCommand {
             "starting worker",
             metadata: ["url": "\(amqp.displayURL)", "queue": "\(queue)", "exec": "\(command)"]
         )
+        // The metrics endpoint first: a group stops its services in reverse order, so it answers until
+        // the worker has stopped.
+        var services: [any Service] = []
+        if let metricsPort {
+            let registry = PrometheusCollectorRegistry()
+            var factory = PrometheusMetricsFactory(registry: registry)
+            // Task durations from milliseconds to the longest time limits.
+            factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900].map { Duration.milliseconds(Int64($0 * 1000)) }
+            MetricsSystem.bootstrap(factory)
+            services.append(MetricsServer(registry: registry, host: metricsHost, port: metricsPort, logger: logger))
+        }
+        services.append(worker)
         let escalation = SecondSignalExit()
         defer { escalation.cancel() }
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
