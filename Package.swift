@@ -138,7 +138,11 @@ let package = Package(
         ),
         .testTarget(
             name: "WarrenTests",
-            dependencies: ["Warren", "WarrenTestSupport"]
+            dependencies: [
+                "Warren",
+                "WarrenTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "WarrenTestingTests",

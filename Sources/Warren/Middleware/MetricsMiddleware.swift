@@ -1,5 +1,5 @@
 /// Counts tasks and times handlers with swift-metrics (``WorkerMetrics``): received, succeeded,
-/// failed, retried, dead-lettered, the handler's duration and the handlers in flight.
+/// failed, retried, dead-lettered, handed back, the handler's duration and the handlers in flight.
 struct MetricsMiddleware: TaskMiddleware {
     let metrics: WorkerMetrics
 
@@ -29,7 +29,7 @@ struct MetricsMiddleware: TaskMiddleware {
             if reason == .maxAttemptsExceeded || reason == .permanentFailure { instruments.failed.increment() }
             instruments.deadLettered.increment()
         case .handBack:
-            break
+            instruments.handedBack.increment()
         }
     }
 }
