@@ -23,17 +23,18 @@ struct SwiftExamplesTests {
         let connection = try await AMQPConnection.connect(try .fromEnvironment())
         let channel = try await connection.openChannel()
         // Ten tasks: five resizes, four good charges (some retried), one declined charge dead after 4 attempts.
+        // Wait for the declined charge itself: another charge may die first (four time-outs in a row)
+        // while the declined one still waits in the delay levels, which the ready count does not see.
         let deadline = ContinuousClock.now + .seconds(40)
-        var dead: UInt32 = 0
+        var deadLetters: [AMQPDelivery] = []
         var ready: UInt32 = 1
         while ContinuousClock.now < deadline {
             ready = try await channel.queueDeclare(queue, passive: true).messageCount
-            dead = try await channel.queueDeclare(queue + ".dead", passive: true).messageCount
-            if ready == 0 && dead >= 1 { break }
+            deadLetters += try await drainQueue(queue + ".dead", on: channel)
+            if ready == 0 && deadLetters.contains(where: { $0.properties.messageID == "order-10-charge" }) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(ready == 0)
-        let deadLetters = try await drainQueue(queue + ".dead", on: channel)
         let declined = deadLetters.filter { $0.properties.messageID == "order-10-charge" }
         #expect(declined.count == 1)
         #expect(declined.first?.properties.headers?[WarrenHeaders.attempt] == .int64(4))
